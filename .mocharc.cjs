@@ -4,8 +4,11 @@
 // so mocha runs them in parallel across the machine's cores.
 const os = require('node:os');
 
+// `mocha some/file.test.ts` runs just that file; plain `mocha` runs every suite.
+const named = process.argv.slice(2).some((a) => /\.test\.ts$/.test(a));
+
 module.exports = {
-  spec: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+  spec: named ? [] : ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
   'node-option': ['conditions=@esjobs/source', 'import=tsx'],
   parallel: process.env.ESJOBS_TEST_SERIAL !== '1',
   jobs: Math.max(2, os.availableParallelism()),

@@ -150,3 +150,39 @@ export type JournalRecord =
     }
   | { readonly op: 'put_template'; readonly name: string; readonly template: unknown }
   | { readonly op: 'delete_template'; readonly name: string };
+
+/** How search reaches the store: owned by store/, consumed by search/. */
+export interface IndexHandle {
+  readonly name: string;
+  readonly uuid: string;
+  readonly mapping: MappingView;
+  /** The index's search side, created by search/'s `createSearchSide` when the index is created. */
+  readonly searchSide: SearchSide;
+  /** Real-time lookup of the current (possibly unrefreshed) document. */
+  getLive(id: string): StoredDoc | undefined;
+  /**
+   * Delete a document only if it is still at `seqNo`/`primaryTerm` (used by _delete_by_query).
+   * Journaled like any delete; visible to search after the next refresh.
+   */
+  deleteIfMatch(id: string, seqNo: number, primaryTerm: number): 'deleted' | 'conflict' | 'missing';
+  /** Make every write so far visible to search. */
+  refresh(): void;
+}
+
+export interface ResolveOptions {
+  readonly ignoreUnavailable?: boolean;
+  readonly allowNoIndices?: boolean;
+  readonly expandWildcards?: string;
+}
+
+export interface StoreAccess {
+  /**
+   * Resolve an index expression (comma list, `*` wildcards, `_all`, `-excluded`, or undefined for
+   * all) the way Elasticsearch does; throws EsError 404 `index_not_found_exception` as it would.
+   */
+  resolve(expression: string | undefined, options?: ResolveOptions): IndexHandle[];
+  /** The engine clock, epoch ms (for `now` in date math). */
+  now(): number;
+  /** Awaited after mutating requests, before answering (durability). */
+  commit(): Promise<void>;
+}

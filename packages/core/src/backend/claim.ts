@@ -1,0 +1,129 @@
+/**
+ * Claim queued jobs for a worker.
+ *
+ * Inputs: queues (already without paused ones), job names (empty: any), worker id, free slots,
+ * lease length, the claimer's recent-claims cache and contention spread. Request: one `_search`
+ * (`state=queued`, queue/name filters, `runAt <= now`; sorted priority desc, runAt asc, jobId
+ * asc; `seq_no_primary_term`; a few times `slots` candidates); optionally one real-time `_mget`
+ * without source to drop candidates the (near-real-time) search showed stale; one `_bulk` of
+ * conditional updates to `active` (attempt+1, lease owner and expiry, startedAt).
+ * Outcomes: the claimed jobs, each with the claim token; items that 409 were someone else's and
+ * are only counted (`conflicts`). Correct with stale search results: the conditional write decides.
+ */
+import type { estypes } from '@elastic/elasticsearch';
+import type { BackendContext } from './context.js';
+import type { ClaimedJob, JobDocument, StoredJob } from '../jobs/job.js';
+import { JobState } from '../jobs/state.js';
+import { iso, readJobDocument } from '../jobs/document.js';
+import type { RecentClaims } from '../jobs/recent-claims.js';
+import type { ContentionSpread } from '../jobs/contention-spread.js';
+import { runJobBulk } from './job-bulk.js';
+import { getSeqNos } from './get-job.js';
+
+export interface ClaimInput {
+  readonly queues: readonly string[];
+  /** Job names this worker handles; empty means any. */
+  readonly jobNames: readonly string[];
+  readonly workerId: string;
+  readonly slots: number;
+  readonly leaseMs: number;
+  /** Candidates fetched per free slot. */
+  readonly oversample: number;
+  /** Check candidates with a real-time `_mget` before writing (fewer conflicts, one more request). */
+  readonly verify: boolean;
+  readonly recent: RecentClaims;
+  readonly spread: ContentionSpread;
+}
+
+export interface ClaimResult {
+  readonly jobs: ClaimedJob[];
+  /** Conditional writes lost to another claimer. */
+  readonly conflicts: number;
+  /** Candidates the search returned, before filtering. */
+  readonly candidates: number;
+  /** Candidates dropped as already stale (cache or mget). */
+  readonly staleDropped: number;
+}
+
+/** The partial update that claims a job, and the document as it will be after it. */
+export function claimChange(doc: JobDocument, workerId: string, leaseMs: number, now: number): { change: Partial<JobDocument>; after: JobDocument } {
+  const change = {
+    state: JobState.active,
+    attempt: doc.attempt + 1,
+    lease: { owner: workerId, expiresAt: iso(now + leaseMs) },
+    startedAt: iso(now),
+    finishedAt: null,
+    cancelRequested: false,
+    updatedAt: iso(now),
+  };
+  return { change, after: { ...doc, ...change } };
+}
+
+/** Conditionally claim the given jobs (read at their tokens). Shared with claimByIds. */
+export async function claimStored(
+  ctx: BackendContext,
+  op: string,
+  chosen: readonly StoredJob[],
+  workerId: string,
+  leaseMs: number,
+  recent: RecentClaims,
+): Promise<{ jobs: ClaimedJob[]; conflicts: number }> {
+  if (chosen.length === 0) return { jobs: [], conflicts: 0 };
+  const now = ctx.clock.now();
+  const planned = chosen.map((c) => ({ job: c, ...claimChange(c.doc, workerId, leaseMs, now) }));
+  const items = await runJobBulk(
+    ctx,
+    op,
+    planned.map((p) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
+  );
+  const jobs: ClaimedJob[] = [];
+  let conflicts = 0;
+  planned.forEach((p, i) => {
+    const item = items[i];
+    recent.markStale(p.job.id, p.job.token.seqNo);
+    if (item?.status === 'ok') jobs.push({ id: p.job.id, doc: p.after, token: item.token, workerId });
+    else if (item?.status === 'conflict' || item?.status === 'missing') conflicts += item.status === 'conflict' ? 1 : 0;
+    else if (item !== undefined) throw item.error;
+  });
+  return { jobs, conflicts };
+}
+
+export async function claim(ctx: BackendContext, input: ClaimInput): Promise<ClaimResult> {
+  if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0 };
+  const now = ctx.clock.now();
+  const filter: estypes.QueryDslQueryContainer[] = [
+    { term: { state: JobState.queued } },
+    { terms: { queue: [...input.queues] } },
+    { range: { runAt: { lte: iso(now) } } },
+  ];
+  if (input.jobNames.length > 0) filter.push({ terms: { name: [...input.jobNames] } });
+  const res = await ctx.request('claim', () =>
+    ctx.client.search({
+      index: ctx.names.jobs,
+      query: { bool: { filter } },
+      sort: [{ priority: { order: 'desc' } }, { runAt: { order: 'asc' } }, { jobId: { order: 'asc' } }],
+      size: Math.max(input.slots, Math.ceil(input.slots * input.oversample)),
+      seq_no_primary_term: true,
+      track_total_hits: false,
+    }),
+  );
+  const hits: StoredJob[] = [];
+  for (const h of res.hits.hits) {
+    if (h._id === undefined || h._seq_no === undefined || h._primary_term === undefined) continue;
+    if (input.recent.isStale(h._id, h._seq_no)) continue;
+    hits.push({ id: h._id, doc: readJobDocument(h._source, h._id), token: { seqNo: h._seq_no, primaryTerm: h._primary_term } });
+  }
+  let fresh = hits;
+  if (input.verify && hits.length > 0) {
+    const current = await getSeqNos(ctx, 'claim', hits.map((h) => h.id));
+    fresh = hits.filter((h) => {
+      const ok = current.get(h.id) === h.token.seqNo;
+      if (!ok) input.recent.markStale(h.id, h.token.seqNo);
+      return ok;
+    });
+  }
+  const chosen = input.spread.pick(fresh, input.slots);
+  const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
+  input.spread.record(chosen.length, conflicts);
+  return { jobs, conflicts, candidates: res.hits.hits.length, staleDropped: res.hits.hits.length - fresh.length };
+}

@@ -1,0 +1,46 @@
+/**
+ * Enqueue jobs (one or many).
+ *
+ * Inputs: validated job documents with their ids. Request: one `_bulk` of `create` actions into
+ * `<prefix>-jobs`; when some ids already exist (409), one real-time `_mget` to return them.
+ * Outcomes, per job, in input order: `created` (with the token), `existing` (the job already
+ * there: idempotent enqueue by jobId), or `error` (the mapped error; never silently dropped).
+ */
+import type { EsJobsError } from '../errors.js';
+import type { JobDocument, StoredJob } from '../jobs/job.js';
+import type { BackendContext } from './context.js';
+import { runJobBulk } from './job-bulk.js';
+import { getJobsLive } from './get-job.js';
+
+export interface NewJob {
+  readonly id: string;
+  readonly doc: JobDocument;
+}
+
+export type EnqueueOutcome =
+  | { readonly status: 'created'; readonly job: StoredJob }
+  | { readonly status: 'existing'; readonly job: StoredJob }
+  | { readonly status: 'error'; readonly id: string; readonly error: EsJobsError };
+
+export async function enqueueMany(ctx: BackendContext, jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
+  if (jobs.length === 0) return [];
+  const items = await runJobBulk(
+    ctx,
+    'enqueue',
+    jobs.map((j) => ({ kind: 'create' as const, index: ctx.names.jobs, id: j.id, document: j.doc })),
+  );
+  const conflicted = jobs.filter((_, i) => items[i]?.status === 'conflict').map((j) => j.id);
+  const existing = conflicted.length === 0 ? new Map<string, StoredJob>() : await getJobsLive(ctx, 'enqueue', conflicted);
+  return jobs.map((j, i): EnqueueOutcome => {
+    const item = items[i];
+    if (item === undefined) throw new Error('unreachable: bulk outcome missing');
+    if (item.status === 'ok') return { status: 'created', job: { id: j.id, doc: j.doc, token: item.token } };
+    if (item.status === 'conflict') {
+      const found = existing.get(j.id);
+      // Created then deleted (completed and purged, dead-lettered) between our create and our read.
+      if (found === undefined) return { status: 'error', id: j.id, error: item.error };
+      return { status: 'existing', job: found };
+    }
+    return { status: 'error', id: j.id, error: item.error };
+  });
+}

@@ -59,6 +59,7 @@ export function indexNames(prefix: string = prefixDefault): IndexNames {
     schedules: `${p}-schedules`,
     workers: `${p}-workers`,
     events: `${p}-events`,
+    queues: `${p}-queues`,
     deadPattern: `${p}${DEAD_INFIX}*`,
     dead: (queue: string): string => `${p}${DEAD_INFIX}${validateQueueName(queue)}`,
   });

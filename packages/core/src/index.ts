@@ -10,4 +10,4 @@ export { createBackendContext, type CreateBackendContextOptions } from './backen
 export { BackpressureMonitor, type BackpressureSnapshot, type BatchSizeAdvisor, type BatchSizeLimits, type BackpressureListener } from './backend/backpressure.js';
 export { classifyBulkItems, inspectBulk, type BulkSummary, type BulkItemKind } from './backend/bulk-result.js';
 export { retryDelayMs, type RequestOptions } from './backend/request.js';
-export * from './options/backpressure.js';
+export { validateBackpressureOptions, type BackpressureOptions, type ResolvedBackpressureOptions } from './options/backpressure.js';

@@ -82,7 +82,6 @@ describe('validatePayload', () => {
     }
     rejectsAt({ b: new Bad() }, 'payload.b.big', 'BigInt');
     expect(validatePayload({ b: Buffer.from('hi') }).json).to.equal('{"b":{"type":"Buffer","data":[104,105]}}');
-    // eslint-disable-next-line no-new-wrappers
     expect(validatePayload({ n: new Number(3) }).json).to.equal('{"n":3}');
   });
 

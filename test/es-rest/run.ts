@@ -1,0 +1,85 @@
+/**
+ * The whole run: find the YAML files, start the target, execute every test in order (one target,
+ * wiped between tests), collect results. No printing here; see report.ts.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { loadApiSpecs } from './api-specs.js';
+import { executeTest } from './execute.js';
+import type { ExecuteContext, TestResult } from './execute.js';
+import { HttpClient } from './http-client.js';
+import { validate, withDefaults } from './options.js';
+import type { RunnerOptions } from './options.js';
+import { loadSuite, SuiteParseError } from './suite.js';
+import { clusterInfo, externalTarget, startEmbeddedTarget, wipe } from './target.js';
+import type { Target } from './target.js';
+
+export interface RunResult {
+  readonly results: readonly TestResult[];
+  readonly version: string;
+  readonly durationMs: number;
+}
+
+/** Every `*.yml`/`*.yaml` under `dir` (or `dir` itself when a file), skipping the `api` specs folder. */
+export async function findYamlFiles(dir: string): Promise<string[]> {
+  const info = await stat(dir);
+  if (info.isFile()) return [dir];
+  const out: string[] = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'api') out.push(...(await findYamlFiles(full)));
+    } else if (/\.ya?ml$/.test(entry.name)) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+/** Report paths relative to the corpus root when the file is in it (`index/10_with_id.yml`). */
+function displayPath(file: string, root: string): string {
+  const rel = relative(root, file);
+  return rel.startsWith('..') ? `${basename(dirname(file))}/${basename(file)}` : rel;
+}
+
+export async function runSuites(partial: Partial<RunnerOptions> = {}, onResult?: (r: TestResult) => void): Promise<RunResult> {
+  const options = validate(withDefaults(partial));
+  const started = Date.now();
+  const specs = await loadApiSpecs(options.specsDir);
+  const corpusRoot = dirname(options.specsDir);
+  const files = (await Promise.all(options.dirs.map((d) => findYamlFiles(d)))).flat();
+  const target: Target = options.url !== undefined ? externalTarget(options.url) : await startEmbeddedTarget();
+  const client = new HttpClient(target.url, options.requestTimeoutMs);
+  const results: TestResult[] = [];
+  const filter = options.filter?.toLowerCase();
+  try {
+    const cluster = await clusterInfo(client, options.clusterFeatures);
+    const ctx: ExecuteContext = { client, specs, cluster, wipe: () => wipe(client) };
+    // start from a clean target, as the Elasticsearch runner does
+    await ctx.wipe();
+    for (const file of files) {
+      const rel = displayPath(file, corpusRoot);
+      let suite;
+      try {
+        suite = await loadSuite(file, rel);
+      } catch (err) {
+        if (!(err instanceof SuiteParseError)) throw err;
+        const r: TestResult = { file: rel, name: '(file)', status: 'failed', reason: err.message, category: 'runner', durationMs: 0 };
+        results.push(r);
+        onResult?.(r);
+        continue;
+      }
+      for (const test of suite.tests) {
+        if (filter !== undefined && !`${rel} ${test.name}`.toLowerCase().includes(filter)) continue;
+        const r = await executeTest(suite, test, ctx);
+        results.push(r);
+        onResult?.(r);
+      }
+    }
+    const v = cluster.version.join('.');
+    return { results, version: v, durationMs: Date.now() - started };
+  } finally {
+    client.close();
+    await target.close();
+  }
+}

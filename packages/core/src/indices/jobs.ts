@@ -32,6 +32,7 @@ export const jobFieldsMapping = {
   cancelRequested: { type: 'boolean' },
   progress: { type: 'object', enabled: false },
   deadLetter: { type: 'boolean' },
+  redriving: { type: 'boolean' },
   scheduleName: { type: 'keyword' },
   fireTime: { type: 'date' },
   updatedAt: { type: 'date' },

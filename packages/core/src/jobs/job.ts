@@ -57,6 +57,8 @@ export interface JobDocument {
   readonly progress: unknown;
   /** Set while the job is being moved to the dead-letter index (crash repair looks for it). */
   readonly deadLetter: boolean;
+  /** Set by redrive until the dead copy is deleted (crash repair looks for it). */
+  readonly redriving?: boolean;
   readonly scheduleName?: string;
   readonly fireTime?: string;
   readonly updatedAt: string;

@@ -1,0 +1,66 @@
+/**
+ * Extend the leases of a worker's active jobs.
+ *
+ * Inputs: worker id, its claimed jobs (with tokens), lease length. Request: one `_bulk` of
+ * conditional partial updates (lease.expiresAt, updatedAt); for items that 409/404, one real-time
+ * `_mget` to tell a cancel request (or a progress write) from a lost lease, and one more bulk to
+ * extend those still ours. Outcomes per job: `extended` (new token), `cancelled` (the job is still
+ * ours but a cancel was requested: new token, so the worker can record the cancellation), or
+ * `lost` (reclaimed, completed elsewhere, gone).
+ */
+import type { BackendContext } from './context.js';
+import type { EsJobsError } from '../errors.js';
+import type { ClaimedJob, ClaimToken, JobDocument } from '../jobs/job.js';
+import { JobState } from '../jobs/state.js';
+import { iso } from '../jobs/document.js';
+import { runJobBulk } from './job-bulk.js';
+import { getJobsLive } from './get-job.js';
+
+export type HeartbeatOutcome =
+  | { readonly id: string; readonly status: 'extended' | 'cancelled'; readonly token: ClaimToken; readonly doc: JobDocument }
+  | { readonly id: string; readonly status: 'lost'; readonly reason: string }
+  | { readonly id: string; readonly status: 'error'; readonly error: EsJobsError };
+
+function extension(job: ClaimedJob, leaseMs: number, now: number): { change: Partial<JobDocument>; after: JobDocument } {
+  const lease = { owner: job.workerId, expiresAt: iso(now + leaseMs) };
+  const change = { lease, updatedAt: iso(now) };
+  return { change, after: { ...job.doc, ...change } };
+}
+
+export async function heartbeat(ctx: BackendContext, jobs: readonly ClaimedJob[], leaseMs: number): Promise<HeartbeatOutcome[]> {
+  if (jobs.length === 0) return [];
+  const now = ctx.clock.now();
+  const out = new Map<string, HeartbeatOutcome>();
+  let round = jobs;
+  for (let attempt = 0; attempt < 2 && round.length > 0; attempt++) {
+    const planned = round.map((j) => ({ job: j, ...extension(j, leaseMs, now) }));
+    const items = await runJobBulk(
+      ctx,
+      'heartbeat',
+      planned.map((p) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
+    );
+    const recheck: ClaimedJob[] = [];
+    planned.forEach((p, i) => {
+      const item = items[i];
+      if (item === undefined) return;
+      if (item.status === 'ok') {
+        out.set(p.job.id, { id: p.job.id, status: p.after.cancelRequested ? 'cancelled' : 'extended', token: item.token, doc: p.after });
+      } else if (item.status === 'error') out.set(p.job.id, { id: p.job.id, status: 'error', error: item.error });
+      else recheck.push(p.job);
+    });
+    if (recheck.length === 0) break;
+    const fresh = await getJobsLive(ctx, 'heartbeat', recheck.map((j) => j.id));
+    const next: ClaimedJob[] = [];
+    for (const j of recheck) {
+      const f = fresh.get(j.id);
+      const ours = f !== undefined && f.doc.state === JobState.active && f.doc.lease?.owner === j.workerId && f.doc.attempt === j.doc.attempt && f.doc.startedAt === j.doc.startedAt;
+      if (ours && attempt === 0) next.push({ ...j, doc: f.doc, token: f.token });
+      else {
+        const reason = f === undefined ? 'the job no longer exists' : `the job is ${f.doc.state}, lease owner ${f.doc.lease?.owner ?? 'none'}, attempt ${f.doc.attempt}`;
+        out.set(j.id, { id: j.id, status: 'lost', reason });
+      }
+    }
+    round = next;
+  }
+  return jobs.map((j) => out.get(j.id) ?? { id: j.id, status: 'lost', reason: 'no outcome for the write' });
+}

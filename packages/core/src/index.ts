@@ -9,5 +9,16 @@ export type { BackendContext, BackendMetrics, IndexNames } from './backend/conte
 export { createBackendContext, type CreateBackendContextOptions } from './backend/create-context.js';
 export { BackpressureMonitor, type BackpressureSnapshot, type BatchSizeAdvisor, type BatchSizeLimits, type BackpressureListener } from './backend/backpressure.js';
 export { classifyBulkItems, inspectBulk, type BulkSummary, type BulkItemKind } from './backend/bulk-result.js';
-export { retryDelayMs, type RequestOptions } from './backend/request.js';
+export { pushbackDelayMs, type RequestOptions } from './backend/request.js';
 export { validateBackpressureOptions, type BackpressureOptions, type ResolvedBackpressureOptions } from './options/backpressure.js';
+export {
+  computeBackoff,
+  validateBackoff,
+  toStoredBackoff,
+  backoffDefault,
+  customFallback,
+  type BackoffOptions,
+  type BackoffFunction,
+  type ResolvedBackoff,
+  type StoredBackoffPolicy,
+} from './backoff.js';

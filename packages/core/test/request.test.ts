@@ -4,7 +4,7 @@ import { ManualClock } from '../src/clock.js';
 import { BackpressureError, ConflictError, NotFoundError, ValidationError } from '../src/errors.js';
 import { createBackendContext } from '../src/backend/create-context.js';
 import { classifyBulkItems, inspectBulk } from '../src/backend/bulk-result.js';
-import { retryDelayMs } from '../src/backend/request.js';
+import { pushbackDelayMs } from '../src/backend/request.js';
 import type { BackendContext } from '../src/backend/context.js';
 
 function responseError(statusCode: number, type: string, reason: string): errors.ResponseError {
@@ -131,10 +131,10 @@ describe('backend request runner', () => {
 
   it('full jitter stays within [0, min(cap, base*2^(n-1))]', () => {
     const o = { baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(retryDelayMs(1, o, () => 0.999)).to.equal(99);
-    expect(retryDelayMs(3, o, () => 0.999)).to.equal(399);
-    expect(retryDelayMs(10, o, () => 0.999)).to.equal(999);
-    expect(retryDelayMs(10, o, () => 0)).to.equal(0);
+    expect(pushbackDelayMs(1, o, () => 0.999)).to.equal(99);
+    expect(pushbackDelayMs(3, o, () => 0.999)).to.equal(399);
+    expect(pushbackDelayMs(10, o, () => 0.999)).to.equal(999);
+    expect(pushbackDelayMs(10, o, () => 0)).to.equal(0);
   });
 
   it('batch-size advisors shrink multiplicatively on pushback and recover additively', () => {

@@ -38,7 +38,7 @@ export class MetricsRecorder implements BackendMetrics {
  * Full-jitter backoff: a random wait in [0, min(cap, base * 2^(retry-1))]. Spreads simultaneous
  * retries of many processes so they do not hit the cluster again in lockstep.
  */
-export function retryDelayMs(retry: number, options: Pick<ResolvedBackpressureOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
+export function pushbackDelayMs(retry: number, options: Pick<ResolvedBackpressureOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * ceiling);
 }
@@ -82,7 +82,7 @@ export function createRequestRunner(deps: RequestRunnerDeps): RequestFn {
         metrics.add(metrics.errors, op);
         throw new BackpressureError(`${err.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`, { cause: raw });
       }
-      const delay = retryDelayMs(attempt, options, random);
+      const delay = pushbackDelayMs(attempt, options, random);
       backpressure.recordRejection(1, delay);
       metrics.add(metrics.backpressureRetries, op);
       await clock.sleep(delay, requestOptions.signal);

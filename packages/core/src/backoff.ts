@@ -109,7 +109,7 @@ export function computeBackoff(
   const b = isResolved(options) ? options : validateBackoff(options);
   if (b === null) return 0;
   if (b.type === 'custom') {
-    if (!('fn' in b)) return computeBackoff(customFallback, attempt, rng, error);
+    if (!hasFunction(b)) return computeBackoff(customFallback, attempt, rng, error);
     const out = b.fn(attempt, error);
     return parseDuration(`backoff(attempt ${attempt})`, out, { allowZero: true });
   }
@@ -128,4 +128,8 @@ function isResolved(v: unknown): v is ResolvedBackoff | StoredBackoffPolicy | nu
   const o = v as Record<string, unknown>;
   if (o.type === 'custom') return true;
   return typeof o.delayMs === 'number' && (o.type === 'fixed' || (typeof o.maxDelayMs === 'number' && typeof o.jitter === 'number'));
+}
+
+function hasFunction(b: ResolvedBackoff | StoredBackoffPolicy): b is { readonly type: 'custom'; readonly fn: BackoffFunction } {
+  return b.type === 'custom' && 'fn' in b && typeof b.fn === 'function';
 }

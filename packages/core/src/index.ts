@@ -22,3 +22,40 @@ export {
   type ResolvedBackoff,
   type StoredBackoffPolicy,
 } from './backoff.js';
+export * from './locks/index.js';
+export { EsEventTransport, createEsEventTransport, type EsEventTransportOptions, type TransportStats } from './events/es-transport.js';
+export { purgeEvents, type PurgeEventsOptions } from './events/retention.js';
+export { withTransportDefaults, eventsRetentionMsDefault, type TransportOptions, type ResolvedTransportOptions } from './events/transport-options.js';
+export { locksMappings, locksSettings } from './indices/locks.js';
+export { eventsMappings, eventsSettings } from './indices/events.js';
+export { JobState, DEAD, jobStates, transitions, isJobState, type StatsState, type Transition } from './jobs/state.js';
+export type { JobDocument, JobErrorRecord, JobLease, ClaimToken, StoredJob, ClaimedJob, FoundJob, StoredBackoff } from './jobs/job.js';
+export type { JobType, PayloadOf, ResultOf, JobMapOf } from './jobs/job-type.js';
+export {
+  validate as validateJobOptions,
+  withDefaults as jobOptionsWithDefaults,
+  validateJobName,
+  validateJobId,
+  queueDefault,
+  priorityDefault,
+  attemptsDefault,
+  maxStallsDefault,
+  type JobOptions,
+  type ResolvedJobOptions,
+  type BackoffOption,
+} from './jobs/options.js';
+export { validate as validateJobStoreOptions, withDefaults as jobStoreOptionsWithDefaults, type JobStoreOptions, type ResolvedJobStoreOptions } from './jobs/store-options.js';
+export { JobStore, type EnqueueInput, type EnqueueResult, type ClaimRequest, type FailOptions, type SettledOutcome } from './jobs/store.js';
+export type { EnqueueOutcome } from './backend/enqueue-many.js';
+export type { ClaimResult } from './backend/claim.js';
+export type { HeartbeatOutcome } from './backend/heartbeat.js';
+export type { SettleOutcome } from './backend/settle.js';
+export type { CancelOutcome } from './backend/cancel.js';
+export type { ReapResult } from './backend/reap-expired.js';
+export type { RepairResult } from './backend/dead-letter-repair.js';
+export type { DeadPage, DeadCursor } from './backend/dead-list.js';
+export type { RedriveOutcome } from './backend/dead-redrive.js';
+export type { QueueCounts } from './backend/queue-stats.js';
+export { jobsMappings } from './indices/jobs.js';
+export { deadMappings } from './indices/dead.js';
+export { queuesMappings } from './indices/queues.js';

@@ -59,3 +59,15 @@ export type { QueueCounts } from './backend/queue-stats.js';
 export { jobsMappings } from './indices/jobs.js';
 export { deadMappings } from './indices/dead.js';
 export { queuesMappings } from './indices/queues.js';
+// Backend job operations, for callers that manage their own batching (the worker's settle buffer).
+export { settle, type SettleRequest, type SettleAction } from './backend/settle.js';
+export type { FailInput } from './backend/fail.js';
+export { enqueueMany as enqueueJobs, type NewJob } from './backend/enqueue-many.js';
+export { claim as claimJobs, type ClaimInput } from './backend/claim.js';
+export { claimByIds as claimJobsByIds, type ClaimByIdsInput } from './backend/claim-by-ids.js';
+export { heartbeat as heartbeatJobs } from './backend/heartbeat.js';
+export { updateProgress as updateJobProgress } from './backend/progress.js';
+export { getJob, getJobsLive } from './backend/get-job.js';
+export { RecentClaims } from './jobs/recent-claims.js';
+export { ContentionSpread } from './jobs/contention-spread.js';
+export { newJobDocument, newJobId } from './jobs/document.js';

@@ -4,17 +4,10 @@
  * `date`), epoch milliseconds everywhere else.
  */
 import type { JobState } from './state.js';
+import type { StoredBackoffPolicy } from '../backoff.js';
 
-/** Retry delay policy as stored with the job. Custom policies are computed by the caller (see fail's `retryAt`). */
-export interface StoredBackoff {
-  readonly type: 'fixed' | 'exponential';
-  /** Base delay in milliseconds. */
-  readonly delayMs: number;
-  /** Upper bound for exponential delays, in milliseconds. */
-  readonly maxDelayMs?: number;
-  /** 0..1: fraction of the delay randomised (exponential only). */
-  readonly jitter?: number;
-}
+/** Retry delay policy as stored (`custom`: the worker computes the delay and passes `retryAt`). */
+export type StoredBackoff = StoredBackoffPolicy;
 
 /** One failed attempt, kept in the job's history. */
 export interface JobErrorRecord {

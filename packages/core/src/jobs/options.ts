@@ -7,18 +7,11 @@ import type { Duration } from '../duration.js';
 import { ValidationError } from '../errors.js';
 import { validateQueueName } from '../indices/names.js';
 import type { StoredBackoff } from './job.js';
+import { backoffDefault, toStoredBackoff, validateBackoff } from '../backoff.js';
+import type { BackoffOptions } from '../backoff.js';
 
-export type BackoffOption =
-  | Duration
-  | {
-      readonly type: 'fixed' | 'exponential';
-      /** Base delay. */
-      readonly delay: Duration;
-      /** Cap for exponential delays. */
-      readonly maxDelay?: Duration;
-      /** 0..1, fraction of each delay that is randomised. */
-      readonly jitter?: number;
-    };
+/** Retry delay policy: a duration (fixed), `{ type, delay, maxDelay?, jitter? }`, or a function (see backoff.ts). */
+export type BackoffOption = BackoffOptions;
 
 export interface JobOptions {
   /** @defaultValue `'default'` */
@@ -49,7 +42,6 @@ export const queueDefault = 'default';
 export const priorityDefault = 0;
 export const attemptsDefault = 3;
 export const maxStallsDefault = 1;
-export const backoffDefault: StoredBackoff = Object.freeze({ type: 'exponential', delayMs: 1000, maxDelayMs: 3_600_000, jitter: 0.2 });
 
 /** Options after validation, with every default applied and times resolved against `now`. */
 export interface ResolvedJobOptions {
@@ -101,32 +93,6 @@ function integerIn(field: string, value: unknown, min: number, max: number): num
   return value;
 }
 
-export function validateBackoff(value: unknown, field = 'backoff'): StoredBackoff | null {
-  if (value === null) return null;
-  if (typeof value === 'number' || typeof value === 'string') {
-    return { type: 'fixed', delayMs: parseDuration(field, value, { allowZero: true }) };
-  }
-  if (typeof value !== 'object') throw new ValidationError(field, value, 'must be a duration, null, or { type, delay, maxDelay?, jitter? }');
-  const b = value as Record<string, unknown>;
-  for (const key of Object.keys(b)) {
-    if (!['type', 'delay', 'maxDelay', 'jitter'].includes(key)) throw new ValidationError(`${field}.${key}`, b[key], 'unknown backoff option');
-  }
-  const type = b['type'];
-  if (type !== 'fixed' && type !== 'exponential') throw new ValidationError(`${field}.type`, type, 'must be "fixed" or "exponential"');
-  const delayMs = parseDuration(`${field}.delay`, b['delay'], { allowZero: true });
-  const out: { type: 'fixed' | 'exponential'; delayMs: number; maxDelayMs?: number; jitter?: number } = { type, delayMs };
-  if (b['maxDelay'] !== undefined) {
-    out.maxDelayMs = parseDuration(`${field}.maxDelay`, b['maxDelay']);
-    if (out.maxDelayMs < delayMs) throw new ValidationError(`${field}.maxDelay`, b['maxDelay'], 'must not be less than delay');
-  }
-  if (b['jitter'] !== undefined) {
-    const j = b['jitter'];
-    if (typeof j !== 'number' || !(j >= 0 && j <= 1)) throw new ValidationError(`${field}.jitter`, j, 'must be a number from 0 to 1');
-    out.jitter = j;
-  }
-  return out;
-}
-
 /** Check a raw options object; throws ValidationError naming the field. */
 export function validate(options: unknown, now: number, field = 'options'): ResolvedJobOptions {
   if (options === undefined) return withDefaults({}, now);
@@ -153,7 +119,8 @@ export function withDefaults(options: JobOptions, now: number, field = 'options'
   if (options.runAt !== undefined) runAtMs = parseTime(f('runAt'), options.runAt);
   const jobId = options.jobId === undefined ? undefined : validateJobId(options.jobId, f('jobId'));
   const maxAttempts = options.attempts === undefined ? attemptsDefault : integerIn(f('attempts'), options.attempts, 1, 10_000);
-  const backoff = options.backoff === undefined ? backoffDefault : validateBackoff(options.backoff, f('backoff'));
+  const resolved = options.backoff === undefined ? backoffDefault : validateBackoff(options.backoff, f('backoff'));
+  const backoff = resolved === null ? null : toStoredBackoff(resolved);
   const timeoutMs = options.timeout === undefined || options.timeout === null ? null : parseDuration(f('timeout'), options.timeout);
   const maxStalls = options.maxStalls === undefined ? maxStallsDefault : integerIn(f('maxStalls'), options.maxStalls, 0, 10_000);
   const scheduleName = options.scheduleName === undefined ? undefined : validateJobName(options.scheduleName, f('scheduleName'));

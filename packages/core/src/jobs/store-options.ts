@@ -1,0 +1,77 @@
+/**
+ * JobStore options: defaults, `withDefaults()` and `validate()`.
+ */
+import { parseDuration } from '../duration.js';
+import type { Duration } from '../duration.js';
+import { ValidationError } from '../errors.js';
+
+export interface JobStoreOptions {
+  /** Lease given to claimed jobs when the caller does not pass one. @defaultValue `'30s'` */
+  readonly lease?: Duration;
+  /** Claim candidates fetched per free slot. @defaultValue `4` */
+  readonly claimOversample?: number;
+  /** Drop stale claim candidates with a real-time `_mget` before writing. @defaultValue `true` */
+  readonly verifyCandidates?: boolean;
+  /** How long completions and failures wait to share a bulk. @defaultValue `'5ms'` */
+  readonly writeBufferDelay?: Duration;
+  /** Flush the write buffer at once when it holds this many writes. @defaultValue `500` */
+  readonly writeBufferMaxItems?: number;
+  /** How long the set of paused queues is cached (local pause/resume invalidate it). @defaultValue `'1s'` */
+  readonly pausedCacheTtl?: Duration;
+  /** Job ids remembered per claimer as recently claimed or lost. @defaultValue `20000` */
+  readonly recentClaimsMax?: number;
+}
+
+export const leaseMsDefault = 30_000;
+export const claimOversampleDefault = 4;
+export const verifyCandidatesDefault = true;
+export const writeBufferDelayMsDefault = 5;
+export const writeBufferMaxItemsDefault = 500;
+export const pausedCacheTtlMsDefault = 1_000;
+export const recentClaimsMaxDefault = 20_000;
+
+export interface ResolvedJobStoreOptions {
+  readonly leaseMs: number;
+  readonly claimOversample: number;
+  readonly verifyCandidates: boolean;
+  readonly writeBufferDelayMs: number;
+  readonly writeBufferMaxItems: number;
+  readonly pausedCacheTtlMs: number;
+  readonly recentClaimsMax: number;
+}
+
+const KNOWN = ['lease', 'claimOversample', 'verifyCandidates', 'writeBufferDelay', 'writeBufferMaxItems', 'pausedCacheTtl', 'recentClaimsMax'];
+
+function positiveNumber(field: string, value: unknown, integer: boolean, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
+    throw new ValidationError(field, value, `must be a positive ${integer ? 'integer' : 'number'} up to ${max}`);
+  }
+  return value;
+}
+
+export function withDefaults(options: JobStoreOptions = {}): ResolvedJobStoreOptions {
+  return {
+    leaseMs: options.lease === undefined ? leaseMsDefault : parseDuration('lease', options.lease),
+    claimOversample: options.claimOversample === undefined ? claimOversampleDefault : positiveNumber('claimOversample', options.claimOversample, false, 100),
+    verifyCandidates: options.verifyCandidates ?? verifyCandidatesDefault,
+    writeBufferDelayMs:
+      options.writeBufferDelay === undefined ? writeBufferDelayMsDefault : parseDuration('writeBufferDelay', options.writeBufferDelay, { allowZero: true }),
+    writeBufferMaxItems:
+      options.writeBufferMaxItems === undefined ? writeBufferMaxItemsDefault : positiveNumber('writeBufferMaxItems', options.writeBufferMaxItems, true, 10_000),
+    pausedCacheTtlMs: options.pausedCacheTtl === undefined ? pausedCacheTtlMsDefault : parseDuration('pausedCacheTtl', options.pausedCacheTtl, { allowZero: true }),
+    recentClaimsMax: options.recentClaimsMax === undefined ? recentClaimsMaxDefault : positiveNumber('recentClaimsMax', options.recentClaimsMax, true, 10_000_000),
+  };
+}
+
+export function validate(options: unknown): ResolvedJobStoreOptions {
+  if (options === undefined) return withDefaults();
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new ValidationError('options', options, 'must be an object');
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.includes(key)) throw new ValidationError(key, o[key], `unknown JobStore option (known: ${KNOWN.join(', ')})`);
+  }
+  if (o['verifyCandidates'] !== undefined && typeof o['verifyCandidates'] !== 'boolean') {
+    throw new ValidationError('verifyCandidates', o['verifyCandidates'], 'must be a boolean');
+  }
+  return withDefaults(o as JobStoreOptions);
+}

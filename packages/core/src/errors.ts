@@ -91,10 +91,22 @@ export class BackpressureError extends EsJobsError {
   }
 }
 
-/** An existing index's mapping is incompatible with what esjobs needs. */
+export interface MappingErrorOptions extends EsJobsErrorOptions {
+  /** The index (or template) whose mapping is incompatible. */
+  readonly index?: string;
+  /** Dotted paths of the fields that differ. */
+  readonly fields?: readonly string[];
+}
+
+/** An existing index's mapping is incompatible with what esjobs needs (or a write broke the mapping). */
 export class MappingError extends EsJobsError {
-  constructor(message: string, options: EsJobsErrorOptions = {}) {
+  readonly index: string | undefined;
+  readonly fields: readonly string[];
+
+  constructor(message: string, options: MappingErrorOptions = {}) {
     super(ErrorCode.Mapping, message, options);
+    this.index = options.index;
+    this.fields = options.fields ?? [];
   }
 }
 

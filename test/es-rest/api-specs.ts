@@ -38,7 +38,12 @@ export class RequestBuildError extends Error {
 }
 
 interface RawSpec {
-  url?: { paths?: { path: string; methods: string[]; parts?: Record<string, unknown> }[] };
+  url?: {
+    // 7.x+ specs list path objects; 6.x-era specs list path strings with shared parts and params
+    paths?: ({ path: string; methods: string[]; parts?: Record<string, unknown> } | string)[];
+    params?: Record<string, unknown>;
+  };
+  methods?: string[];
   params?: Record<string, unknown>;
   body?: { required?: boolean; serialize?: string } | null;
   headers?: { content_type?: string[] };
@@ -58,15 +63,15 @@ export async function loadApiSpecs(dir: string): Promise<ApiSpecs> {
     for (const [name, raw] of Object.entries(json)) raws.push([name, raw as RawSpec]);
   }
   for (const [name, raw] of raws) {
-    const paths = (raw.url?.paths ?? []).map((p) => ({
-      path: p.path,
-      methods: p.methods,
-      parts: Object.keys(p.parts ?? {}),
-    }));
+    const paths = (raw.url?.paths ?? []).map((p) =>
+      typeof p === 'string'
+        ? { path: p, methods: raw.methods ?? ['GET'], parts: [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '') }
+        : { path: p.path, methods: p.methods, parts: Object.keys(p.parts ?? {}) },
+    );
     specs.set(name, {
       name,
       paths,
-      params: new Set([...common, ...Object.keys(raw.params ?? {})]),
+      params: new Set([...common, ...Object.keys(raw.params ?? {}), ...Object.keys(raw.url?.params ?? {})]),
       ndjson: raw.body?.serialize === 'bulk' || (raw.headers?.content_type ?? []).includes('application/x-ndjson'),
       bodyAllowed: raw.body !== undefined && raw.body !== null,
       bodyRequired: raw.body?.required === true,
@@ -127,8 +132,8 @@ export function buildRequest(
   let path = chosen.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodePart(parts.get(name) ?? ''));
   if (query.length > 0) path += `?${query.join('&')}`;
   const methods = chosen.methods;
-  // With a body prefer POST (GET with a body is legal in Elasticsearch but not in every stack).
-  const method = hasBody && methods.includes('POST') ? 'POST' : (methods[0] ?? 'GET');
+  // With a body, the first listed PUT/POST (GET with a body is legal in Elasticsearch but unusual).
+  const method = (hasBody ? methods.find((m) => m === 'PUT' || m === 'POST') : undefined) ?? methods[0] ?? 'GET';
   const out: Record<string, string> = {};
   let text: string | undefined;
   if (hasBody) {

@@ -18,6 +18,8 @@ export const assertionKinds = [
   'contains',
   'set',
   'close_to',
+  'exists',
+  'not_exists',
 ] as const;
 export type AssertionKind = (typeof assertionKinds)[number];
 
@@ -35,6 +37,14 @@ export class AssertionFailure extends Error {
  * map `{ path: expected }` or, for `is_true`/`is_false`, the path itself.
  */
 export function runAssertion(kind: AssertionKind, value: unknown, body: unknown, stash: Stash): void {
+  if (kind === 'exists' || kind === 'not_exists') {
+    const path = typeof value === 'string' ? value : String(value);
+    const actual = read(body, path, stash);
+    const present = actual !== undefined && actual !== null;
+    if (kind === 'exists' && !present) fail(`exists [${path}]: was ${show(actual)}`);
+    if (kind === 'not_exists' && present) fail(`not_exists [${path}]: was ${show(actual)}`);
+    return;
+  }
   if (kind === 'is_true' || kind === 'is_false') {
     const path = typeof value === 'string' ? value : String(value);
     const actual = read(body, path, stash);

@@ -47,7 +47,14 @@ export const requestTimeoutMsDefault = 10_000;
  * own runner; claiming one the engine lacks would turn a correct skip into a failure, and
  * leaving out one it has would hide tests. Add a name here when the engine implements it.
  */
-export const engineClusterFeaturesDefault: readonly string[] = [];
+export const engineClusterFeaturesDefault: readonly string[] = [
+  // mapping errors name unknown field types the 8.x way (mapper_parsing_exception, issue 2)
+  'mapper.unknown_field_mapping_update_error_message',
+  // sort on dates with `format` renders missing values as null (sort is in scope)
+  'search.sort.date_format_missing_as_null',
+  // integer/short/byte fields sort as int (sort on numeric fields is in scope)
+  'search.sort.int_sort_for_int_short_byte_fields',
+];
 
 export function withDefaults(partial: Partial<RunnerOptions> = {}): RunnerOptions {
   const dirs = partial.dirs !== undefined && partial.dirs.length > 0 ? partial.dirs : [corpusDirDefault];

@@ -31,6 +31,15 @@ describe('es-rest runner', () => {
     specs = await loadApiSpecs(specsDir);
   });
 
+  describe('suite files', () => {
+    it('reads setup, teardown and tests from a multi-document file', () => {
+      const suite = parseSuite('setup:\n  - do: { ping: {} }\n---\n"t1":\n  - match: { a: 1 }\n---\nteardown: []\n', 'x/1.yml');
+      expect(suite.setup.map((s) => s.kind)).to.deep.equal(['do']);
+      expect(suite.tests.map((t) => t.name)).to.deep.equal(['t1']);
+      expect(suite.teardown).to.deep.equal([]);
+    });
+  });
+
   describe('paths and stash', () => {
     it('splits on unescaped dots and indexes arrays', () => {
       expect(splitPath('a.b\\.c.0')).to.deep.equal(['a', 'b.c', '0']);

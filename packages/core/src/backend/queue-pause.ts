@@ -10,7 +10,6 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { BackendContext } from './context.js';
 import { NotFoundError } from '../errors.js';
 import { iso } from '../jobs/document.js';
-import { queuesIndex } from '../indices/queues.js';
 import type { QueueSettingsDocument } from '../indices/queues.js';
 
 function isFound(d: estypes.MgetResponseItem): d is estypes.GetGetResult<QueueSettingsDocument> {
@@ -19,13 +18,13 @@ function isFound(d: estypes.MgetResponseItem): d is estypes.GetGetResult<QueueSe
 
 export async function setQueuePaused(ctx: BackendContext, queue: string, paused: boolean): Promise<void> {
   const document: QueueSettingsDocument = { queue, paused, updatedAt: iso(ctx.clock.now()) };
-  await ctx.request(paused ? 'queue-pause' : 'queue-resume', () => ctx.client.index({ index: queuesIndex(ctx.names.prefix), id: queue, document }));
+  await ctx.request(paused ? 'queue-pause' : 'queue-resume', () => ctx.client.index({ index: ctx.names.queues, id: queue, document }));
 }
 
 export async function pausedQueues(ctx: BackendContext, queues: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   if (queues.length === 0) return out;
-  const index = queuesIndex(ctx.names.prefix);
+  const index = ctx.names.queues;
   try {
     const res = await ctx.request('queue-paused', () => ctx.client.mget<QueueSettingsDocument>({ docs: queues.map((q) => ({ _index: index, _id: q })) }));
     for (const d of res.docs) if (isFound(d) && d._source?.paused === true) out.add(d._id);

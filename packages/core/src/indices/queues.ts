@@ -12,11 +12,6 @@ export const queuesMappings = {
   },
 } as const;
 
-/** The queue settings index for a prefix (not in IndexNames, which the INFRA contract fixes). */
-export function queuesIndex(prefix: string): string {
-  return `${prefix}-queues`;
-}
-
 export interface QueueSettingsDocument {
   readonly queue: string;
   readonly paused: boolean;

@@ -1,0 +1,409 @@
+/**
+ * Compiles a parsed query against one index: a scorer per document (undefined = no match) plus
+ * the candidate ids an inverted index can give, so evaluation only touches likely matches.
+ */
+import type { FieldType, IndexedValue, ResolvedField } from '../contracts.js';
+import { analyze } from '../analysis.js';
+import { dateMath, defaultDateFormat, parseTimeZone } from './date.js';
+import type { QueryNode, RangeBounds } from './query-parse.js';
+import { shardError } from './search-errors.js';
+import type { Entry, SearchIndex } from './search-index.js';
+
+export interface Compiled {
+  /** Score of a matching entry, undefined when it does not match. */
+  readonly score: (e: Entry) => number | undefined;
+  /** Ids that can match (a superset), undefined when the query cannot narrow them. */
+  readonly candidates: () => ReadonlySet<string> | undefined;
+}
+
+export interface CompileContext {
+  readonly index: SearchIndex;
+  readonly indexName: string;
+  readonly now: number;
+}
+
+const none: Compiled = { score: () => undefined, candidates: () => new Set() };
+const k1 = 1.2;
+const b = 0.75;
+
+const numericTypes = new Set<FieldType>(['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long']);
+
+export function isNumeric(t: FieldType): boolean {
+  return numericTypes.has(t);
+}
+
+export function compile(q: QueryNode, ctx: CompileContext, scoring = true): Compiled {
+  switch (q.kind) {
+    case 'match_all': return { score: () => (scoring ? q.boost : 0), candidates: () => undefined };
+    case 'match_none': return none;
+    case 'ids': {
+      const ids = new Set(q.ids);
+      return { score: (e) => (ids.has(e.doc.id) ? (scoring ? q.boost : 0) : undefined), candidates: () => ids };
+    }
+    case 'term': return compileTerm(q.field, q.values, q.caseInsensitive, q.boost, ctx, scoring);
+    case 'range': return compileRange(q.field, q.bounds, q.boost, ctx, scoring);
+    case 'exists': return compileExists(q.field, q.boost, ctx, scoring);
+    case 'prefix': case 'wildcard': return compilePattern(q.kind, q.field, q.value, q.caseInsensitive, q.boost, ctx, scoring);
+    case 'match': return compileMatch(q, ctx, scoring);
+    case 'constant_score': {
+      const inner = compile(q.filter, ctx, false);
+      return { score: (e) => (inner.score(e) === undefined ? undefined : scoring ? q.boost : 0), candidates: inner.candidates };
+    }
+    case 'bool': return compileBool(q, ctx, scoring);
+  }
+}
+
+/** A query value converted to what the field indexes; undefined when it can never match. */
+function toIndexed(f: ResolvedField, v: unknown, ctx: CompileContext): IndexedValue | undefined {
+  switch (f.type) {
+    case 'keyword': case 'text': case 'flattened': case 'object':
+      return typeof v === 'string' ? v : String(v);
+    case 'boolean':
+      if (v === true || v === 'true') return true;
+      if (v === false || v === 'false' || v === '') return false;
+      throw shardError('query_shard_exception', `failed to create query: Can't parse boolean value [${String(v)}], expected [true] or [false]`);
+    case 'date': {
+      const fmt = f.format ?? defaultDateFormat;
+      const t = dateMath(v, ctx.now, false, fmt);
+      if (t === undefined) throw dateParseError(v, fmt);
+      return t;
+    }
+    default: {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      if (Number.isNaN(n)) {
+        throw shardError('query_shard_exception', `failed to create query: For input string: "${String(v)}"`, {
+          caused_by: { type: 'number_format_exception', reason: `For input string: "${String(v)}"` },
+        });
+      }
+      return n;
+    }
+  }
+}
+
+function dateParseError(v: unknown, fmt: string): ReturnType<typeof shardError> {
+  return shardError('parse_exception', `failed to parse date field [${String(v)}] with format [${fmt}]: [failed to parse date field [${String(v)}] with format [${fmt}]]`);
+}
+
+/** Leaf field paths matched by a name or `*` pattern. */
+function expandFields(ctx: CompileContext, pattern: string): string[] {
+  if (!pattern.includes('*')) return [pattern];
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return [...ctx.index.mapping.fieldPaths()].filter((p) => re.test(p));
+}
+
+function idf(ctx: CompileContext, field: string, df: number): number {
+  const n = Math.max(ctx.index.fieldStats(field).docs, df);
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/** BM25 term weight for one document, as Lucene computes it (norms approximated by term counts). */
+function bm25(ctx: CompileContext, field: string, tf: number, dl: number, df: number): number {
+  const s = ctx.index.fieldStats(field);
+  const avgdl = s.docs > 0 ? s.terms / s.docs : 1;
+  return idf(ctx, field, df) * (tf / (tf + k1 * (1 - b + (b * dl) / avgdl)));
+}
+
+function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost: number, ctx: CompileContext, scoring: boolean): Compiled {
+  if (field === '_id') {
+    const ids = new Set(raw.map((v) => String(v)));
+    return { score: (e) => (ids.has(e.doc.id) ? (scoring ? boost : 0) : undefined), candidates: () => ids };
+  }
+  if (field === '_index') {
+    const hit = raw.some((v) => String(v) === ctx.indexName);
+    return hit ? { score: () => (scoring ? boost : 0), candidates: () => undefined } : none;
+  }
+  const f = ctx.index.mapping.field(field);
+  if (!f) return none;
+  if (!f.searchable) {
+    throw shardError('query_shard_exception', `failed to create query: Cannot search on field [${field}] since it is not indexed.`);
+  }
+  const values = raw.map((v) => toIndexed(f, v, ctx)).filter((v): v is IndexedValue => v !== undefined);
+  if (values.length === 0) return none;
+  const caseFold = ci && (f.type === 'keyword' || f.type === 'text');
+  const wanted = new Set<IndexedValue>(caseFold ? values.map((v) => String(v).toLowerCase()) : values);
+  const postings = ctx.index.postings.get(field);
+  const scoreFor = (e: Entry): number => {
+    if (!scoring) return 0;
+    const vals = e.doc.fields.get(field) ?? [];
+    let s = 0;
+    for (const v of wanted) {
+      const df = postings?.get(v)?.size ?? 1;
+      s += bm25(ctx, field, 1, vals.length || 1, df);
+    }
+    return wanted.size > 1 ? boost : s * boost;
+  };
+  return {
+    score: (e) => {
+      const vals = e.doc.fields.get(field);
+      if (!vals) return undefined;
+      for (const v of vals) {
+        if (wanted.has(caseFold ? String(v).toLowerCase() : v)) return scoreFor(e);
+      }
+      return undefined;
+    },
+    candidates: () => {
+      if (!postings) return new Set();
+      if (caseFold) return unionWhere(postings, (v) => wanted.has(String(v).toLowerCase()));
+      if (wanted.size === 1) {
+        const [only] = wanted;
+        return (only !== undefined && postings.get(only)) || new Set();
+      }
+      const out = new Set<string>();
+      for (const v of wanted) for (const id of postings.get(v) ?? []) out.add(id);
+      return out;
+    },
+  };
+}
+
+function unionWhere(postings: ReadonlyMap<IndexedValue, ReadonlySet<string>>, pred: (v: IndexedValue) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const [v, ids] of postings) if (pred(v)) for (const id of ids) out.add(id);
+  return out;
+}
+
+function compileRange(field: string, bounds: RangeBounds, boost: number, ctx: CompileContext, scoring: boolean): Compiled {
+  const f = ctx.index.mapping.field(field);
+  if (!f) return none;
+  let lo: IndexedValue | undefined;
+  let hi: IndexedValue | undefined;
+  let loInc = true;
+  let hiInc = true;
+  const conv = (v: unknown, roundUp: boolean): IndexedValue => {
+    if (f.type === 'date') {
+      const offset = bounds.timeZone === undefined ? 0 : parseTimeZone(bounds.timeZone);
+      if (offset === undefined) {
+        throw shardError('illegal_argument_exception', `The time zone [${bounds.timeZone ?? ''}] is not supported by the embedded engine`);
+      }
+      const fmt = bounds.format ?? f.format ?? defaultDateFormat;
+      const t = dateMath(v, ctx.now, roundUp, fmt, offset);
+      if (t === undefined) throw dateParseError(v, fmt);
+      return t;
+    }
+    const r = toIndexed(f, v, ctx);
+    if (r === undefined) throw shardError('query_shard_exception', `failed to create query: bad range value [${String(v)}]`);
+    return r;
+  };
+  if (bounds.gte !== undefined) lo = conv(bounds.gte, false);
+  if (bounds.gt !== undefined) {
+    lo = conv(bounds.gt, true);
+    loInc = false;
+  }
+  if (bounds.lte !== undefined) hi = conv(bounds.lte, true);
+  if (bounds.lt !== undefined) {
+    hi = conv(bounds.lt, false);
+    hiInc = false;
+  }
+  const s = scoring ? boost : 0;
+  const inRange = (v: IndexedValue): boolean => {
+    if (lo !== undefined && (loInc ? v < lo : v <= lo)) return false;
+    if (hi !== undefined && (hiInc ? v > hi : v >= hi)) return false;
+    return true;
+  };
+  return {
+    score: (e) => {
+      const vals = e.doc.fields.get(field);
+      if (!vals) return undefined;
+      for (const v of vals) if (inRange(v)) return s;
+      return undefined;
+    },
+    candidates: () => undefined,
+  };
+}
+
+function compileExists(pattern: string, boost: number, ctx: CompileContext, scoring: boolean): Compiled {
+  const all = [...ctx.index.mapping.fieldPaths()];
+  const fields = pattern.includes('*')
+    ? expandFields(ctx, pattern)
+    : all.filter((p) => p === pattern || p.startsWith(`${pattern}.`));
+  if (fields.length === 0) return none;
+  const s = scoring ? boost : 0;
+  return {
+    score: (e) => {
+      for (const f of fields) if ((e.doc.fields.get(f)?.length ?? 0) > 0) return s;
+      return undefined;
+    },
+    candidates: () => undefined,
+  };
+}
+
+function compilePattern(kind: 'prefix' | 'wildcard', field: string, value: string, ci: boolean, boost: number, ctx: CompileContext, scoring: boolean): Compiled {
+  if (field === '_id') {
+    const test = patternTest(kind, value, ci);
+    return { score: (e) => (test(e.doc.id) ? (scoring ? boost : 0) : undefined), candidates: () => undefined };
+  }
+  const f = ctx.index.mapping.field(field);
+  if (!f) return none;
+  if (f.type !== 'keyword' && f.type !== 'text' && f.type !== 'flattened') {
+    throw shardError('query_shard_exception', `Can only use ${kind} queries on keyword and text fields - not on [${field}] which is of type [${f.type}]`);
+  }
+  const test = patternTest(kind, value, ci);
+  const postings = ctx.index.postings.get(field);
+  const s = scoring ? boost : 0;
+  return {
+    score: (e) => {
+      const vals = e.doc.fields.get(field);
+      if (!vals) return undefined;
+      for (const v of vals) if (typeof v === 'string' && test(v)) return s;
+      return undefined;
+    },
+    candidates: () => (postings ? unionWhere(postings, (v) => typeof v === 'string' && test(v)) : new Set()),
+  };
+}
+
+function patternTest(kind: 'prefix' | 'wildcard', value: string, ci: boolean): (v: string) => boolean {
+  if (kind === 'prefix') {
+    const p = ci ? value.toLowerCase() : value;
+    return ci ? (v) => v.toLowerCase().startsWith(p) : (v) => v.startsWith(p);
+  }
+  let re = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] ?? '';
+    if (c === '\\' && i + 1 < value.length) re += (value[++i] ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  const rx = new RegExp(`^${re}$`, ci ? 'is' : 's');
+  return (v) => rx.test(v);
+}
+
+/** `minimum_should_match` (number, negative number, percentage) resolved against `n` optional clauses. */
+export function resolveMsm(spec: string | number | undefined, n: number, dflt: number): number {
+  if (spec === undefined) return dflt;
+  const s = String(spec).trim();
+  let r: number;
+  if (s.endsWith('%')) {
+    const pct = Number(s.slice(0, -1));
+    r = pct < 0 ? n + Math.trunc((n * pct) / 100) : Math.trunc((n * pct) / 100);
+  } else {
+    const k = Number(s);
+    if (!Number.isInteger(k)) throw shardError('illegal_argument_exception', `Invalid minimum_should_match value [${s}]`);
+    r = k < 0 ? n + k : k;
+  }
+  return Math.max(0, Math.min(n, r));
+}
+
+function compileMatch(q: Extract<QueryNode, { kind: 'match' }>, ctx: CompileContext, scoring: boolean): Compiled {
+  const fields = q.fields.flatMap((p) => expandFields(ctx, p.replace(/\^[\d.]+$/, '')));
+  const perField: Compiled[] = [];
+  for (const field of fields) {
+    const f = ctx.index.mapping.field(field);
+    if (!f || !f.searchable) continue;
+    if (f.type === 'text') perField.push(compileText(field, q, ctx, scoring));
+    else {
+      if (q.fields.length > 1 || q.fields[0]?.includes('*')) {
+        // multi-field matching is lenient on fields whose type cannot hold the value
+        try {
+          perField.push(compileTerm(field, [q.query], false, q.boost, ctx, scoring));
+        } catch {
+          continue;
+        }
+      } else perField.push(compileTerm(field, [q.query], false, q.boost, ctx, scoring));
+    }
+  }
+  if (perField.length === 0) return none;
+  if (perField.length === 1 && perField[0]) return perField[0];
+  return {
+    score: (e) => {
+      let best: number | undefined;
+      for (const c of perField) {
+        const s = c.score(e);
+        if (s !== undefined && (best === undefined || s > best)) best = s;
+      }
+      return best;
+    },
+    candidates: () => unionAll(perField),
+  };
+}
+
+function unionAll(parts: readonly Compiled[]): ReadonlySet<string> | undefined {
+  const out = new Set<string>();
+  for (const p of parts) {
+    const c = p.candidates();
+    if (c === undefined) return undefined;
+    for (const id of c) out.add(id);
+  }
+  return out;
+}
+
+function compileText(field: string, q: Extract<QueryNode, { kind: 'match' }>, ctx: CompileContext, scoring: boolean): Compiled {
+  const terms = [...new Set(analyze(String(q.query)))];
+  if (terms.length === 0) return none;
+  const required = q.operator === 'and' ? terms.length : resolveMsm(q.minimumShouldMatch, terms.length, 1);
+  const need = Math.max(1, required);
+  const postings = ctx.index.postings.get(field);
+  return {
+    score: (e) => {
+      const vals = e.doc.fields.get(field);
+      if (!vals) return undefined;
+      let matched = 0;
+      let s = 0;
+      for (const t of terms) {
+        let tf = 0;
+        for (const v of vals) if (v === t) tf++;
+        if (tf === 0) continue;
+        matched++;
+        if (scoring) s += bm25(ctx, field, tf, vals.length, postings?.get(t)?.size ?? 1);
+      }
+      return matched >= need ? s * q.boost : undefined;
+    },
+    candidates: () => {
+      if (!postings) return new Set();
+      if (need === terms.length) {
+        let best: ReadonlySet<string> | undefined;
+        for (const t of terms) {
+          const p = postings.get(t);
+          if (!p) return new Set();
+          if (!best || p.size < best.size) best = p;
+        }
+        return best;
+      }
+      const out = new Set<string>();
+      for (const t of terms) for (const id of postings.get(t) ?? []) out.add(id);
+      return out;
+    },
+  };
+}
+
+function compileBool(q: Extract<QueryNode, { kind: 'bool' }>, ctx: CompileContext, scoring: boolean): Compiled {
+  const must = q.must.map((c) => compile(c, ctx, scoring));
+  const filter = q.filter.map((c) => compile(c, ctx, false));
+  const should = q.should.map((c) => compile(c, ctx, scoring));
+  const mustNot = q.mustNot.map((c) => compile(c, ctx, false));
+  const required = [...must, ...filter];
+  const dflt = required.length === 0 ? (should.length > 0 ? 1 : 0) : 0;
+  const msm = resolveMsm(q.minimumShouldMatch, should.length, dflt);
+  if (msm > should.length) return none;
+  const emptyScore = scoring && must.length === 0 && filter.length === 0 && should.length === 0 && mustNot.length === 0 ? 1 : 0;
+  return {
+    score: (e) => {
+      let s = 0;
+      for (const c of filter) if (c.score(e) === undefined) return undefined;
+      for (const c of mustNot) if (c.score(e) !== undefined) return undefined;
+      for (const c of must) {
+        const r = c.score(e);
+        if (r === undefined) return undefined;
+        s += r;
+      }
+      let matched = 0;
+      for (const c of should) {
+        const r = c.score(e);
+        if (r === undefined) continue;
+        matched++;
+        s += r;
+      }
+      if (matched < msm) return undefined;
+      return scoring ? (s + emptyScore) * q.boost : 0;
+    },
+    candidates: () => {
+      let best: ReadonlySet<string> | undefined;
+      for (const c of required) {
+        const ids = c.candidates();
+        if (ids !== undefined && (best === undefined || ids.size < best.size)) best = ids;
+        if (best !== undefined && best.size === 0) return best;
+      }
+      if (best === undefined && required.length === 0 && msm > 0) return unionAll(should);
+      return best;
+    },
+  };
+}

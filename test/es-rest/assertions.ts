@@ -94,9 +94,11 @@ function fail(message: string): never {
   throw new AssertionFailure(message);
 }
 
-/** The runner treats null, false, "false", "" and 0 as false; everything else is true. */
+/** As the runner: null, and values whose text is "", "false" (any case) or "0", are false. */
 function isTruthy(v: unknown): boolean {
-  return !(v === undefined || v === null || v === false || v === 'false' || v === '' || v === 0 || v === '0');
+  if (v === undefined || v === null) return false;
+  const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return !(text === '' || text.toLowerCase() === 'false' || text === '0');
 }
 
 function match(path: string, actual: unknown, expected: unknown): void {

@@ -215,7 +215,12 @@ async function runDo(value: unknown, ctx: ExecuteContext, stash: Stash, state: R
       throw new StepFailure(`${prefix}${call.api}: expected error [${expected}] but got ${response.status}`, call.api, describe(state));
     }
     if (expected.length > 2 && expected.startsWith('/') && expected.endsWith('/')) {
-      if (!new RegExp(expected.slice(1, -1)).test(response.text)) {
+      // Elasticsearch matches the regex against the `error` value rendered by Java's toString
+      const error = isRecordLike(response.body) ? response.body['error'] : undefined;
+      if (error === undefined || error === null) {
+        throw new StepFailure(`${prefix}${call.api}: expected an error body matching ${expected}, got ${response.text.slice(0, 200)}`, call.api, describe(state));
+      }
+      if (!new RegExp(expected.slice(1, -1)).test(javaToString(error))) {
         throw new StepFailure(
           `${prefix}${call.api}: error ${response.status} ${errorSummary(response)} does not match ${expected}`,
           call.api,
@@ -238,6 +243,17 @@ async function runDo(value: unknown, ctx: ExecuteContext, stash: Stash, state: R
   if (isError) {
     throw new StepFailure(`${prefix}${call.api}: unexpected ${response.status} ${errorSummary(response)}`, call.api, describe(state));
   }
+}
+
+function isRecordLike(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Java's Map/List toString, which Elasticsearch's runner matches `catch: /regex/` against. */
+export function javaToString(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(javaToString).join(', ')}]`;
+  if (isRecordLike(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${javaToString(x)}`).join(', ')}}`;
+  return String(v);
 }
 
 /** `type: reason` of an Elasticsearch error body, or its text. */

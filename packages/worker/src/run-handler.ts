@@ -1,0 +1,52 @@
+/**
+ * Runs a handler for one attempt and says how it ended. The handler races its own AbortSignal:
+ * once the signal fires (timeout, cancel, lease loss, forced shutdown) the attempt is decided at
+ * once, so a handler that ignores the signal cannot hold its slot; whatever it returns later is
+ * discarded.
+ */
+import { UnrecoverableError, toError } from '@esjobs/core';
+import type { ActiveJob } from './active-job.js';
+import type { JobContext } from './job-context.js';
+import { RetryLaterError } from './retry-later.js';
+
+export type HandlerOutcome =
+  | { readonly kind: 'completed'; readonly result: unknown }
+  | { readonly kind: 'failed'; readonly error: Error; readonly unrecoverable: boolean }
+  | { readonly kind: 'retry-later'; readonly delayMs: number; readonly error: RetryLaterError }
+  | { readonly kind: 'aborted'; readonly reason: Error };
+
+/** Results are stored as JSON: anything that does not survive JSON fails the attempt clearly. */
+function checkResult(result: unknown): unknown {
+  if (result === undefined) return null;
+  JSON.stringify(result);
+  return result;
+}
+
+export async function runHandler(active: ActiveJob, ctx: JobContext): Promise<HandlerOutcome> {
+  const signal = active.controller.signal;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<HandlerOutcome>((resolve) => {
+    onAbort = () => resolve({ kind: 'aborted', reason: toError(signal.reason) });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const ran = (async (): Promise<HandlerOutcome> => {
+    try {
+      // The payload was validated as JSON at enqueue; its type is the definition's promise.
+      const result: unknown = await active.def.handler(active.job.doc.payload as never, ctx);
+      return { kind: 'completed', result: checkResult(result) };
+    } catch (thrown) {
+      if (thrown instanceof RetryLaterError) return { kind: 'retry-later', delayMs: thrown.delayMs, error: thrown };
+      const error = toError(thrown);
+      return { kind: 'failed', error, unrecoverable: error instanceof UnrecoverableError };
+    }
+  })();
+  try {
+    const first = await Promise.race([ran, aborted]);
+    // A handler that settles because of its signal still counts as aborted (timeout, not error).
+    if (signal.aborted) return { kind: 'aborted', reason: toError(signal.reason) };
+    return first;
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,727 @@
+/**
+ * The Worker: claims jobs in batches sized to its free slots, runs their handlers under leases,
+ * heartbeats every running job in one request per third of the lease, settles outcomes through a
+ * buffered bulk writer, reaps stalled jobs under a lock, keeps a registry document, and shuts down
+ * gracefully (finish, then release) without losing a job.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+type Client = BackendContext['client'];
+import {
+  type BackendContext,
+  type ClaimedJob,
+  EventBus,
+  type HeldQueueSlot,
+  JobCancelledError,
+  JobStore,
+  JobTimeoutError,
+  LeaseLostError,
+  LockManager,
+  type SettleOutcome,
+  acquireQueueSlots,
+  bootstrap,
+  createBackendContext,
+  errorInfo,
+  parseDuration,
+  releaseQueueSlots,
+  removeWorker,
+  renewQueueSlots,
+  retryLater,
+  toError,
+  upsertWorker,
+} from '@esjobs/core';
+import type { JsonValue } from '@esjobs/core';
+import { ActiveJob } from './active-job.js';
+import { planClaims } from './claim-plan.js';
+import type { JobContext } from './job-context.js';
+import { childLogger, type Logger } from './logger.js';
+import { type ResolvedWorkerOptions, type WorkerOptions, validate } from './options.js';
+import { PollDelay } from './poll-delay.js';
+import { RetryLaterError } from './retry-later.js';
+import { type HandlerOutcome, runHandler } from './run-handler.js';
+import { SettleBuffer } from './settle-buffer.js';
+import { WorkerShutdownError } from './shutdown-error.js';
+
+export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export interface StopOptions {
+  /** How long running jobs may finish before they are aborted and released. @defaultValue the worker's shutdownTimeoutMs */
+  readonly timeout?: number | string;
+}
+
+/** Counters for tests, benchmarks and the registry. */
+export interface WorkerStats {
+  readonly claimed: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly released: number;
+  readonly leaseLost: number;
+  readonly claimRequests: number;
+  readonly claimConflicts: number;
+}
+
+const REAP_LIMIT = 500;
+const VERSION = '0.1.0';
+
+function isBackendContext(es: Client | BackendContext): es is BackendContext {
+  return 'names' in es && 'request' in es && typeof (es as BackendContext).request === 'function';
+}
+
+function toMs(iso: string | null | undefined): number | undefined {
+  if (iso === null || iso === undefined) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function asJson(value: unknown): JsonValue | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(JSON.stringify(value)) as JsonValue;
+  } catch {
+    return undefined;
+  }
+}
+
+export class Worker {
+  readonly id: string;
+  readonly events: EventBus;
+  readonly ctx: BackendContext;
+  private readonly o: ResolvedWorkerOptions;
+  private readonly log: Logger;
+  private state: WorkerState = 'idle';
+  private readonly active = new Map<string, ActiveJob>();
+  private readonly runningByName = new Map<string, number>();
+  private running = 0;
+  private readonly store: JobStore;
+  private readonly poll: PollDelay;
+  private readonly settleBuffer: SettleBuffer;
+  private readonly locks: LockManager;
+  private readonly wakeIds: string[] = [];
+  private readonly wakeIdSet = new Set<string>();
+  private wakeController = new AbortController();
+  private waitingForSlots = false;
+  private loopPromise: Promise<void> | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatRunning: Promise<void> | undefined;
+  private reapTimer: NodeJS.Timeout | undefined;
+  private registryTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private forceStop: (() => void) | undefined;
+  private readonly finishing = new Set<Promise<void>>();
+  private round = 0;
+  private readonly startedAt: number;
+  private readonly counters = { claimed: 0, completed: 0, failed: 0, released: 0, leaseLost: 0, claimRequests: 0, claimConflicts: 0 };
+
+  constructor(options: WorkerOptions) {
+    this.o = validate(options);
+    this.ctx = isBackendContext(this.o.es) ? this.o.es : createBackendContext({ client: this.o.es, prefix: this.o.prefix, clock: this.o.clock });
+    this.id = this.o.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.events = this.o.events ?? new EventBus({ clock: this.ctx.clock });
+    this.log = childLogger(this.o.logger, { workerId: this.id });
+    this.store = new JobStore(this.ctx, { lease: this.o.leaseMs });
+    this.poll = new PollDelay(this.o.pollMinMs, this.o.pollMaxMs);
+    this.settleBuffer = new SettleBuffer(this.ctx, { logger: this.log, retryForMs: this.o.leaseMs * 2 });
+    this.locks = new LockManager({ ctx: this.ctx, bus: this.events, owner: this.id });
+    this.startedAt = this.ctx.clock.now();
+  }
+
+  get status(): WorkerState {
+    return this.state;
+  }
+
+  /** Jobs whose handler is running now. */
+  get runningCount(): number {
+    return this.running;
+  }
+
+  get stats(): WorkerStats {
+    return { ...this.counters };
+  }
+
+  /** Settle requests sent (each carries many completions/failures). */
+  get settleRequests(): number {
+    return this.settleBuffer.requests;
+  }
+
+  get options(): ResolvedWorkerOptions {
+    return this.o;
+  }
+
+  /** Start claiming. Resolves once the worker is registered and its loops run. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`worker ${this.id} cannot start: it is ${this.state}`);
+    this.state = 'starting';
+    try {
+      if (this.o.bootstrap) await bootstrap(this.ctx);
+      await this.writeRegistry();
+    } catch (err) {
+      this.state = 'stopped';
+      throw err;
+    }
+    this.state = 'running';
+    this.subscribeWakeUps();
+    this.scheduleHeartbeat();
+    this.scheduleReap(0);
+    this.scheduleRegistry();
+    this.loopPromise = this.claimLoop();
+    const host = hostname();
+    this.events.emit('worker:online', { at: this.now(), workerId: this.id, host, pid: process.pid, queues: this.o.queues, concurrency: this.o.concurrency });
+    this.log.info('worker ready', { queues: this.o.queues, jobs: [...this.o.jobs.keys()], concurrency: this.o.concurrency, leaseMs: this.o.leaseMs, prefix: this.ctx.names.prefix });
+  }
+
+  /**
+   * Stop claiming, let running jobs finish within `timeout`, then abort the rest and release their
+   * leases (no attempt counted) so another worker takes them at once. Calling it again while
+   * stopping with a smaller timeout (e.g. 0 on a second signal) shortens the wait.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    const timeoutMs = options.timeout === undefined ? this.o.shutdownTimeoutMs : parseDuration('stop.timeout', options.timeout, { allowZero: true });
+    if (this.stopPromise !== undefined) {
+      if (timeoutMs === 0) this.forceStop?.();
+      return this.stopPromise;
+    }
+    if (this.state === 'idle') {
+      this.state = 'stopped';
+      this.stopPromise = Promise.resolve();
+      return this.stopPromise;
+    }
+    this.stopPromise = this.shutdown(timeoutMs);
+    return this.stopPromise;
+  }
+
+  private now(): number {
+    return this.ctx.clock.now();
+  }
+
+  // ---- claiming ------------------------------------------------------------------------------
+
+  private subscribeWakeUps(): void {
+    const names = this.o.jobs;
+    const queues = new Set(this.o.queues);
+    const listener = (e: { jobId: string; name: string; queue: string; runAt: number; duplicate: boolean; origin?: string }): void => {
+      if (e.duplicate || e.origin !== undefined || !queues.has(e.queue) || !names.has(e.name)) return;
+      if (this.o.queueLimits.has(e.queue) || e.runAt > this.now()) return;
+      if (this.wakeIdSet.has(e.jobId)) return;
+      // Bounded: beyond this, the poll finds them after a refresh anyway.
+      if (this.wakeIds.length >= 10_000) return;
+      this.wakeIds.push(e.jobId);
+      this.wakeIdSet.add(e.jobId);
+      this.poll.reset();
+      if (!this.waitingForSlots) this.wake();
+    };
+    this.events.on('job:enqueued', listener);
+    this.unsubscribe = () => this.events.off('job:enqueued', listener);
+  }
+
+  private wake(): void {
+    this.wakeController.abort();
+  }
+
+  private freeSlots(): number {
+    return Math.max(0, this.o.concurrency - this.running);
+  }
+
+  private async claimLoop(): Promise<void> {
+    while (this.state === 'running') {
+      let requested = 0;
+      let claimed = 0;
+      let failed = false;
+      try {
+        ({ requested, claimed } = await this.claimRound());
+      } catch (err) {
+        failed = true;
+        this.log.warn('claim failed; backing off', { error: toError(err).message });
+        this.events.emit('error', { at: this.now(), component: 'worker', workerId: this.id, error: errorInfo(err) });
+      }
+      if (this.state !== 'running') break;
+      const backoffMs = this.ctx.backpressure.currentBackoffMs;
+      let delay = this.poll.next({ requested, claimed, failed, backoffMs });
+      if (backoffMs > 0 && !failed) this.log.info('cluster pushing back; polling slower', { backoffMs, delayMs: delay });
+      if (this.wakeIds.length > 0 && this.freeSlots() > 0 && !failed) delay = 0;
+      this.waitingForSlots = !failed && this.freeSlots() === 0;
+      if (this.waitingForSlots) delay = this.o.pollMaxMs;
+      if (delay > 0) await this.sleep(delay);
+      this.waitingForSlots = false;
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    try {
+      await this.ctx.clock.sleep(ms, this.wakeController.signal);
+    } catch {
+      // woken early
+    }
+    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+  }
+
+  private handledNames(): { unlimited: string[]; limited: { name: string; limit: number; running: number }[] } {
+    const unlimited: string[] = [];
+    const limited: { name: string; limit: number; running: number }[] = [];
+    for (const [name, def] of this.o.jobs) {
+      if (def.concurrency === undefined) unlimited.push(name);
+      else limited.push({ name, limit: def.concurrency, running: this.runningByName.get(name) ?? 0 });
+    }
+    return { unlimited, limited };
+  }
+
+  private async claimRound(): Promise<{ requested: number; claimed: number }> {
+    let requested = 0;
+    let claimed = 0;
+    const advisor = this.ctx.backpressure.batchSize('claim', { max: this.o.concurrency });
+    if (this.wakeIds.length > 0 && this.freeSlots() > 0) {
+      const r = await this.claimWoken(advisor.limit(this.freeSlots()));
+      requested += r.requested;
+      claimed += r.claimed;
+    }
+    const names = this.handledNames();
+    const groups = planClaims({ queues: this.o.queues, unlimitedNames: names.unlimited, limitedNames: names.limited, queueLimits: this.o.queueLimits, round: this.round++ });
+    for (const g of groups) {
+      if (this.state !== 'running') break;
+      const free = advisor.limit(this.freeSlots());
+      const slots = Math.min(free, g.cap);
+      if (slots <= 0) continue;
+      let held: HeldQueueSlot[] = [];
+      let want = slots;
+      if (g.limitedQueue !== undefined) {
+        held = await acquireQueueSlots(this.ctx, { queue: g.limitedQueue.queue, limit: g.limitedQueue.limit, owner: this.id, wanted: slots, leaseMs: this.o.leaseMs });
+        want = held.length;
+        if (want === 0) continue;
+      }
+      const started = this.now();
+      requested += want;
+      let result;
+      try {
+        result = await this.store.claim({ queues: g.queues, jobNames: g.names, workerId: this.id, slots: Math.min(want, 1000) });
+      } catch (err) {
+        if (held.length > 0) await releaseQueueSlots(this.ctx, held).catch(() => undefined);
+        throw err;
+      }
+      this.counters.claimRequests++;
+      this.counters.claimConflicts += result.conflicts;
+      claimed += result.jobs.length;
+      const unused = held.slice(result.jobs.length);
+      if (unused.length > 0) await releaseQueueSlots(this.ctx, unused).catch((err: unknown) => this.log.warn('could not give back queue slots', { error: toError(err).message }));
+      result.jobs.forEach((job, i) => this.startJob(job, held[i]));
+      this.events.emit('worker:claim', {
+        at: this.now(),
+        workerId: this.id,
+        queues: g.queues,
+        requested: want,
+        candidates: result.candidates,
+        claimed: result.jobs.length,
+        conflicts: result.conflicts,
+        latencyMs: this.now() - started,
+      });
+    }
+    return { requested, claimed };
+  }
+
+  private async claimWoken(free: number): Promise<{ requested: number; claimed: number }> {
+    const ids: string[] = [];
+    const perName = new Map<string, number>();
+    while (ids.length < free && this.wakeIds.length > 0) {
+      const id = this.wakeIds.shift();
+      if (id === undefined) break;
+      this.wakeIdSet.delete(id);
+      ids.push(id);
+    }
+    if (ids.length === 0) return { requested: 0, claimed: 0 };
+    const res = await this.store.claimByIds({ ids, queues: this.o.queues, jobNames: [...this.o.jobs.keys()], workerId: this.id });
+    this.counters.claimRequests++;
+    this.counters.claimConflicts += res.conflicts;
+    const extra: ClaimedJob[] = [];
+    for (const job of res.jobs) {
+      const def = this.o.jobs.get(job.doc.name);
+      const n = (perName.get(job.doc.name) ?? 0) + (this.runningByName.get(job.doc.name) ?? 0);
+      // Per-type limits are checked after the fact here: a job over the limit goes back at once.
+      if (def?.concurrency !== undefined && n >= def.concurrency) extra.push(job);
+      else {
+        perName.set(job.doc.name, (perName.get(job.doc.name) ?? 0) + 1);
+        this.startJob(job, undefined);
+      }
+    }
+    if (extra.length > 0) await Promise.all(extra.map((job) => this.settleBuffer.submit({ job, action: { type: 'release' } })));
+    return { requested: ids.length, claimed: res.jobs.length - extra.length };
+  }
+
+  // ---- running -------------------------------------------------------------------------------
+
+  private startJob(job: ClaimedJob, slot: HeldQueueSlot | undefined): void {
+    const def = this.o.jobs.get(job.doc.name);
+    const now = this.now();
+    const leaseExpiresAt = toMs(job.doc.lease?.expiresAt) ?? now + this.o.leaseMs;
+    if (def === undefined) {
+      // Cannot happen (claims filter by name); give it back rather than fail it.
+      void this.settleBuffer.submit({ job, action: { type: 'release' } });
+      return;
+    }
+    const active = new ActiveJob(job, def, now, leaseExpiresAt, slot);
+    this.active.set(job.id, active);
+    this.running++;
+    this.runningByName.set(def.name, (this.runningByName.get(def.name) ?? 0) + 1);
+    this.counters.claimed++;
+    const runAt = toMs(job.doc.runAt) ?? now;
+    this.events.emit('job:active', { at: now, jobId: job.id, name: def.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, leaseExpiresAt, waitedMs: Math.max(0, now - runAt) });
+    const timeoutMs = def.timeoutMs ?? job.doc.timeoutMs;
+    if (timeoutMs !== null && timeoutMs > 0) {
+      this.ctx.clock.sleep(timeoutMs, active.done.signal).then(
+        () => active.abort('timeout', new JobTimeoutError(job.id, timeoutMs)),
+        () => undefined,
+      );
+    }
+    const p = this.execute(active).finally(() => this.finishing.delete(p));
+    this.finishing.add(p);
+  }
+
+  private jobContext(active: ActiveJob): JobContext {
+    const { job } = active;
+    const log = childLogger(this.o.logger, { workerId: this.id, jobId: job.id, job: job.doc.name, attempt: job.doc.attempt });
+    return {
+      job: {
+        id: job.id,
+        name: job.doc.name,
+        queue: job.doc.queue,
+        attempt: job.doc.attempt,
+        maxAttempts: job.doc.maxAttempts,
+        priority: job.doc.priority,
+        enqueuedAt: toMs(job.doc.enqueuedAt) ?? 0,
+      },
+      signal: active.controller.signal,
+      log,
+      progress: (value: unknown): void => {
+        if (active.finished) return;
+        const json = asJson(value);
+        if (json === undefined) throw new TypeError('progress must be JSON-serializable');
+        active.progress = { value: json, dirty: true };
+        this.events.emit('job:progress', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, progress: json });
+      },
+      retryLater: (delay = 0): never => {
+        throw new RetryLaterError(delay);
+      },
+    };
+  }
+
+  private async execute(active: ActiveJob): Promise<void> {
+    let outcome: HandlerOutcome;
+    try {
+      outcome = await runHandler(active, this.jobContext(active));
+    } catch (err) {
+      outcome = { kind: 'failed', error: toError(err), unrecoverable: false };
+    }
+    this.freeSlot(active);
+    try {
+      await this.record(active, outcome);
+    } catch (err) {
+      this.log.error('could not record job outcome; its lease will expire and the reaper requeues it', { jobId: active.id, error: toError(err).message });
+      this.events.emit('error', { at: this.now(), component: 'worker', workerId: this.id, jobId: active.id, error: errorInfo(err) });
+    } finally {
+      this.active.delete(active.id);
+      active.done.abort();
+    }
+  }
+
+  /** The handler is over: free its slot and queue slot so the loop can claim again. */
+  private freeSlot(active: ActiveJob): void {
+    active.finished = true;
+    active.done.abort();
+    this.running--;
+    const n = (this.runningByName.get(active.def.name) ?? 1) - 1;
+    if (n <= 0) this.runningByName.delete(active.def.name);
+    else this.runningByName.set(active.def.name, n);
+    if (active.slot !== undefined) {
+      const slot = active.slot;
+      active.slot = undefined;
+      releaseQueueSlots(this.ctx, [slot]).catch((err: unknown) => this.log.warn('could not give back a queue slot; it frees at lease expiry', { queue: slot.queue, error: toError(err).message }));
+    }
+    if (this.waitingForSlots) {
+      this.waitingForSlots = false;
+      // Let other handlers finishing in this tick free theirs too, then claim them together.
+      setImmediate(() => this.wake());
+    }
+  }
+
+  private async record(active: ActiveJob, outcome: HandlerOutcome): Promise<void> {
+    const { job } = active;
+    const base = { jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id };
+    const durationMs = this.now() - active.startedAt;
+    if (outcome.kind === 'aborted' && active.abortKind === 'lease-lost') {
+      // Nothing is written: another attempt owns the job now.
+      this.log.debug('job result discarded after lease loss', { jobId: job.id });
+      return;
+    }
+    if (outcome.kind === 'aborted' && active.abortKind === 'shutdown') {
+      const res = await this.settleBuffer.submit({ job: active.job, action: { type: 'release' } });
+      if (res.status === 'released') {
+        this.counters.released++;
+        this.events.emit('job:released', { at: this.now(), ...base, reason: 'worker shutdown' });
+        this.log.info('job released for another worker', { jobId: job.id, name: job.doc.name });
+      } else this.onUnsettled(active, res);
+      return;
+    }
+    if (outcome.kind === 'retry-later') {
+      const [res] = await retryLater(this.ctx, [{ job: active.job, runAtMs: this.now() + outcome.delayMs }]);
+      if (res?.status === 'requeued') {
+        this.counters.released++;
+        this.events.emit('job:released', { at: this.now(), ...base, reason: `retry later in ${outcome.delayMs} ms` });
+        this.log.debug('job will retry later (attempt not counted)', { jobId: job.id, delayMs: outcome.delayMs });
+      } else if (res?.status === 'lost') this.onLeaseLost(active, res.error.message);
+      else if (res !== undefined) throw res.error;
+      return;
+    }
+    if (outcome.kind === 'completed') {
+      const res = await this.settleBuffer.submit({ job: active.job, action: { type: 'complete', result: outcome.result } });
+      if (res.status === 'completed') {
+        this.counters.completed++;
+        const result = asJson(outcome.result);
+        this.events.emit('job:completed', { at: this.now(), ...base, durationMs, ...(result === undefined ? {} : { result }) });
+        this.log.debug('job completed', { jobId: job.id, name: job.doc.name, durationMs });
+      } else this.onUnsettled(active, res);
+      return;
+    }
+    // failed, timed out, or cancelled
+    let error: Error;
+    let kind: 'error' | 'timeout' | 'cancelled' | 'unrecoverable';
+    if (outcome.kind === 'aborted') {
+      error = outcome.reason;
+      kind = active.abortKind === 'cancelled' ? 'cancelled' : 'timeout';
+    } else {
+      error = outcome.error;
+      kind = outcome.unrecoverable ? 'unrecoverable' : 'error';
+    }
+    const res = await this.settleBuffer.submit({
+      job: active.job,
+      action: { type: 'fail', error: { message: error.message, stack: error.stack, kind, unrecoverable: kind === 'unrecoverable' } },
+    });
+    this.onFailed(active, res, error, kind, durationMs);
+  }
+
+  private onFailed(active: ActiveJob, res: SettleOutcome, error: Error, kind: string, durationMs: number): void {
+    const { job } = active;
+    const base = { jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id };
+    const info = errorInfo(error);
+    if (res.status === 'lost' || res.status === 'error') {
+      this.onUnsettled(active, res);
+      return;
+    }
+    this.counters.failed++;
+    const willRetry = res.status === 'retrying';
+    this.events.emit('job:failed', { at: this.now(), ...base, error: info, durationMs, willRetry, final: !willRetry });
+    if (res.status === 'retrying') {
+      const delayMs = Math.max(0, res.runAtMs - this.now());
+      this.events.emit('job:retrying', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, nextAttempt: job.doc.attempt + 1, nextRunAt: res.runAtMs, delayMs, error: info });
+      this.log.debug('job failed; will retry', { jobId: job.id, kind, error: error.message, attempt: job.doc.attempt, retryInMs: delayMs });
+    } else if (res.status === 'dead-lettered') {
+      const reason = kind === 'timeout' ? 'timeout' : 'attempts-exhausted';
+      this.events.emit('job:dead-lettered', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, reason, deadIndex: res.index, error: info });
+      this.log.debug('job dead-lettered after its last attempt', { jobId: job.id, kind, error: error.message, deadIndex: res.index });
+    } else {
+      if (kind === 'cancelled') this.events.emit('job:cancelled', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, previousState: 'active', reason: error.message });
+      this.log.debug('job failed for good', { jobId: job.id, kind, error: error.message });
+    }
+  }
+
+  private onUnsettled(active: ActiveJob, res: SettleOutcome): void {
+    if (res.status === 'lost') this.onLeaseLost(active, res.error.message);
+    else if (res.status === 'error') throw res.error;
+  }
+
+  private onLeaseLost(active: ActiveJob, reason: string): void {
+    this.counters.leaseLost++;
+    const { job } = active;
+    this.events.emit('job:lease-lost', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, reason });
+    this.log.warn('lease lost; the result of this attempt is discarded', { jobId: job.id, name: job.doc.name, reason });
+  }
+
+  // ---- heartbeats ----------------------------------------------------------------------------
+
+  private scheduleHeartbeat(): void {
+    const every = Math.max(50, Math.floor(this.o.leaseMs / 3));
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeatRunning = this.beat()
+        .catch((err: unknown) => this.log.warn('heartbeat failed', { error: toError(err).message }))
+        .finally(() => {
+          this.heartbeatRunning = undefined;
+          if (this.state === 'running' || this.state === 'stopping') this.scheduleHeartbeat();
+        });
+    }, every);
+  }
+
+  private async beat(): Promise<void> {
+    // Jobs still being written keep their lease too, so a slow settle never loses them.
+    const jobs = [...this.active.values()];
+    if (jobs.length === 0) return;
+    await this.storeProgress(jobs.filter((a) => !a.finished && a.progress?.dirty === true));
+    const started = this.now();
+    let outcomes;
+    try {
+      outcomes = await this.store.heartbeat(jobs.map((a) => a.job));
+    } catch (err) {
+      // Could not reach the cluster: abandon runs whose lease has run out locally; the reaper
+      // will give them to another worker, and writing their results would fail anyway.
+      for (const a of jobs) {
+        if (!a.finished && this.now() >= a.leaseExpiresAt) a.abort('lease-lost', new LeaseLostError(a.id, 'lease expired without a successful heartbeat'));
+      }
+      throw err;
+    }
+    outcomes.forEach((o, i) => {
+      const a = jobs[i];
+      if (a === undefined || this.active.get(a.id) !== a) return;
+      if (o.status === 'lost') {
+        if (a.finished) return;
+        a.abort('lease-lost', new LeaseLostError(a.id, o.reason));
+        this.onLeaseLost(a, o.reason);
+      } else if (o.status === 'error') {
+        this.log.warn('heartbeat item failed', { jobId: a.id, error: o.error.message });
+      } else {
+        a.job = { ...a.job, doc: o.doc, token: o.token };
+        a.leaseExpiresAt = started + this.o.leaseMs;
+        if (o.status === 'cancelled' && !a.finished) {
+          this.log.info('job cancelled while running; aborting its handler', { jobId: a.id });
+          a.abort('cancelled', new JobCancelledError(a.id));
+        }
+      }
+    });
+    await this.renewSlots(jobs.filter((a) => a.slot !== undefined && !a.finished));
+  }
+
+  private async storeProgress(jobs: ActiveJob[]): Promise<void> {
+    for (const a of jobs) {
+      const p = a.progress;
+      if (p === undefined) continue;
+      p.dirty = false;
+      try {
+        a.job = await this.store.progress(a.job, p.value);
+      } catch (err) {
+        // A lost lease shows up in the heartbeat that follows.
+        this.log.debug('progress not stored', { jobId: a.id, error: toError(err).message });
+      }
+    }
+  }
+
+  private async renewSlots(jobs: ActiveJob[]): Promise<void> {
+    const slots = jobs.map((a) => a.slot).filter((s): s is HeldQueueSlot => s !== undefined);
+    if (slots.length === 0) return;
+    const outcomes = await renewQueueSlots(this.ctx, slots, this.o.leaseMs);
+    outcomes.forEach((o, i) => {
+      const a = jobs[i];
+      if (a === undefined) return;
+      if (o.status === 'ok') {
+        if (a.slot !== undefined) a.slot = o.slot;
+        else void releaseQueueSlots(this.ctx, [o.slot]).catch(() => undefined);
+      } else if (o.status === 'lost' && !a.finished) {
+        // Running on without the slot could exceed the queue's cluster-wide limit.
+        a.slot = undefined;
+        a.abort('lease-lost', new LeaseLostError(a.id, `queue slot of ${a.job.doc.queue} lost: ${o.reason}`));
+        this.onLeaseLost(a, o.reason);
+      }
+    });
+  }
+
+  // ---- stalled-job recovery ------------------------------------------------------------------
+
+  private scheduleReap(delayMs: number): void {
+    if (this.o.reapIntervalMs === 0) return;
+    this.reapTimer = setTimeout(() => {
+      void this.reap().finally(() => {
+        if (this.state === 'running') this.scheduleReap(this.o.reapIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  private async reap(): Promise<void> {
+    try {
+      // The lock is never released: it expires with the interval, so one process reaps per interval.
+      const lock = await this.locks.tryAcquire(`esjobs:reaper`, { ttlMs: Math.max(10, Math.floor(this.o.reapIntervalMs * 0.9)) });
+      if (lock === null) return;
+      const started = this.now();
+      const res = await this.store.reapExpired({ limit: REAP_LIMIT });
+      const affected = res.requeued.length + res.deadLettered.length;
+      if (affected > 0) {
+        this.log.info('stalled jobs recovered', { requeued: res.requeued.length, deadLettered: res.deadLettered.length });
+        this.events.emit('maintenance', { at: this.now(), task: 'reap-leases', affected, durationMs: this.now() - started });
+      }
+    } catch (err) {
+      this.log.warn('stalled-job recovery failed', { error: toError(err).message });
+    }
+  }
+
+  // ---- registry ------------------------------------------------------------------------------
+
+  private writeRegistry(): Promise<void> {
+    const now = this.now();
+    return upsertWorker(this.ctx, {
+      workerId: this.id,
+      host: hostname(),
+      pid: process.pid,
+      queues: this.o.queues,
+      jobNames: [...this.o.jobs.keys()],
+      concurrency: this.o.concurrency,
+      active: this.running,
+      state: this.state === 'stopping' ? 'stopping' : 'running',
+      startedAt: new Date(this.startedAt).toISOString(),
+      lastSeenAt: new Date(now).toISOString(),
+      intervalMs: this.o.registryIntervalMs,
+      version: VERSION,
+    });
+  }
+
+  private scheduleRegistry(): void {
+    this.registryTimer = setTimeout(() => {
+      void this.writeRegistry()
+        .catch((err: unknown) => this.log.warn('registry update failed', { error: toError(err).message }))
+        .finally(() => {
+          if (this.state === 'running') this.scheduleRegistry();
+        });
+    }, this.o.registryIntervalMs);
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------------
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    this.state = 'stopping';
+    this.log.info('stopping: no new claims', { running: this.running, timeoutMs });
+    this.unsubscribe?.();
+    this.wake();
+    if (this.reapTimer !== undefined) clearTimeout(this.reapTimer);
+    if (this.registryTimer !== undefined) clearTimeout(this.registryTimer);
+    await this.loopPromise;
+    // Ids woken but never claimed stay queued: nothing to give back.
+    this.wakeIds.length = 0;
+    this.wakeIdSet.clear();
+    void this.writeRegistry().catch(() => undefined);
+    if (this.running > 0) {
+      this.log.info('waiting for running jobs to finish', { running: this.running, timeoutMs });
+      const forced = new Promise<void>((resolve) => {
+        this.forceStop = resolve;
+      });
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs));
+      await Promise.race([this.allHandlersDone(), timer, forced]);
+      if (this.running > 0) {
+        this.log.warn('shutdown timeout: aborting running jobs and releasing them', { running: this.running });
+        for (const a of this.active.values()) a.abort('shutdown', new WorkerShutdownError());
+      }
+    }
+    while (this.finishing.size > 0) await Promise.allSettled([...this.finishing]);
+    await this.settleBuffer.flush();
+    if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);
+    await this.heartbeatRunning;
+    if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);
+    try {
+      await removeWorker(this.ctx, this.id);
+    } catch (err) {
+      this.log.warn('could not remove the registry document', { error: toError(err).message });
+    }
+    this.state = 'stopped';
+    this.events.emit('worker:offline', { at: this.now(), workerId: this.id, host: hostname(), pid: process.pid, reason: 'shutdown' });
+    this.log.info('worker stopped', { ...this.counters });
+  }
+
+  private async allHandlersDone(): Promise<void> {
+    while (this.running > 0) {
+      await new Promise((r) => setTimeout(r, 10));
+      if (this.forceStop === undefined) return;
+    }
+  }
+}

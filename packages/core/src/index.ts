@@ -71,3 +71,14 @@ export { getJob, getJobsLive } from './backend/get-job.js';
 export { RecentClaims } from './jobs/recent-claims.js';
 export { ContentionSpread } from './jobs/contention-spread.js';
 export { newJobDocument, newJobId } from './jobs/document.js';
+// Worker runtime operations: registry, cluster-wide queue limits, retry-later (owned by the worker).
+export { workersMappings, workersSettings, type WorkerDocument } from './indices/workers.js';
+export { upsertWorker } from './backend/worker-upsert.js';
+export { removeWorker } from './backend/worker-remove.js';
+export { listWorkers, type ListedWorker, type ListWorkersInput } from './backend/worker-list.js';
+export { retryLater, type RetryLaterRequest, type RetryLaterOutcome } from './backend/worker-retry-later.js';
+export { queueSlotId, queueSlotResource, type HeldQueueSlot } from './backend/queue-limit-slots.js';
+export { acquireQueueSlots, type QueueSlotAcquireInput } from './backend/queue-limit-acquire.js';
+export { renewQueueSlots, type QueueSlotOutcome } from './backend/queue-limit-renew.js';
+export { releaseQueueSlots } from './backend/queue-limit-release.js';
+export { bootstrap, type BootstrapOptions, type BootstrapResult } from './indices/bootstrap.js';

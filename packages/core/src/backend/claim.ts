@@ -4,8 +4,10 @@
  * Inputs: queues (already without paused ones), job names (empty: any), worker id, free slots,
  * lease length, the claimer's recent-claims cache and contention spread. Request: one `_search`
  * (`state=queued`, queue/name filters, `runAt <= now`; sorted priority desc, runAt asc, jobId
- * asc; `seq_no_primary_term`; a few times `slots` candidates); optionally one real-time `_mget`
- * without source to drop candidates the (near-real-time) search showed stale; one `_bulk` of
+ * asc; `seq_no_primary_term`; a few times `slots` candidates; `must_not ids` of jobs this
+ * claimer saw claimed in the last seconds), more pages (`search_after`) only while too few
+ * candidates are fresh; optionally one real-time `_mget` without source per page to drop
+ * candidates the (near-real-time) search showed stale; one `_bulk` of
  * conditional updates to `active` (attempt+1, lease owner and expiry, startedAt).
  * Outcomes: the claimed jobs, each with the claim token; items that 409 were someone else's and
  * are only counted (`conflicts`). Correct with stale search results: the conditional write decides.
@@ -33,6 +35,12 @@ export interface ClaimInput {
   readonly verify: boolean;
   readonly recent: RecentClaims;
   readonly spread: ContentionSpread;
+  /** Ids marked stale this recently are excluded from the search (covers a refresh interval or two). */
+  readonly excludeWindowMs: number;
+  /** Most ids excluded by `must_not ids`. */
+  readonly excludeMax: number;
+  /** Pages fetched (search_after) when a page holds too few fresh candidates. */
+  readonly maxPages: number;
 }
 
 export interface ClaimResult {
@@ -80,13 +88,15 @@ export async function claimStored(
   let conflicts = 0;
   planned.forEach((p, i) => {
     const item = items[i];
-    recent.markStale(p.job.id, p.job.token.seqNo);
+    recent.markStale(p.job.id, p.job.token.seqNo, now);
     if (item?.status === 'ok') jobs.push({ id: p.job.id, doc: p.after, token: item.token, workerId });
     else if (item?.status === 'conflict' || item?.status === 'missing') conflicts += item.status === 'conflict' ? 1 : 0;
     else if (item !== undefined) throw item.error;
   });
   return { jobs, conflicts };
 }
+
+type Sort = estypes.SortResults;
 
 export async function claim(ctx: BackendContext, input: ClaimInput): Promise<ClaimResult> {
   if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0 };
@@ -97,33 +107,46 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
     { range: { runAt: { lte: iso(now) } } },
   ];
   if (input.jobNames.length > 0) filter.push({ terms: { name: [...input.jobNames] } });
-  const res = await ctx.request('claim', () =>
-    ctx.client.search({
-      index: ctx.names.jobs,
-      query: { bool: { filter } },
-      sort: [{ priority: { order: 'desc' } }, { runAt: { order: 'asc' } }, { jobId: { order: 'asc' } }],
-      size: Math.max(input.slots, Math.ceil(input.slots * input.oversample)),
-      seq_no_primary_term: true,
-      track_total_hits: false,
-    }),
-  );
-  const hits: StoredJob[] = [];
-  for (const h of res.hits.hits) {
-    if (h._id === undefined || h._seq_no === undefined || h._primary_term === undefined) continue;
-    if (input.recent.isStale(h._id, h._seq_no)) continue;
-    hits.push({ id: h._id, doc: readJobDocument(h._source, h._id), token: { seqNo: h._seq_no, primaryTerm: h._primary_term } });
-  }
-  let fresh = hits;
-  if (input.verify && hits.length > 0) {
-    const current = await getSeqNos(ctx, 'claim', hits.map((h) => h.id));
-    fresh = hits.filter((h) => {
-      const ok = current.get(h.id) === h.token.seqNo;
-      if (!ok) input.recent.markStale(h.id, h.token.seqNo);
-      return ok;
-    });
+  // Jobs this claimer just saw claimed stay `queued` in search until the next refresh: exclude them.
+  const exclude = input.recent.recentIds(now - input.excludeWindowMs, input.excludeMax);
+  const query: estypes.QueryDslQueryContainer = { bool: { filter, ...(exclude.length > 0 ? { must_not: [{ ids: { values: exclude } }] } : {}) } };
+  const size = Math.max(input.slots, Math.ceil(input.slots * input.oversample));
+  let fresh: StoredJob[] = [];
+  let candidates = 0;
+  let after: Sort | undefined;
+  for (let page = 0; page < input.maxPages && fresh.length < input.slots; page++) {
+    const searchAfter = after;
+    const res = await ctx.request('claim', () =>
+      ctx.client.search({
+        index: ctx.names.jobs,
+        query,
+        sort: [{ priority: { order: 'desc' } }, { runAt: { order: 'asc' } }, { jobId: { order: 'asc' } }],
+        size,
+        seq_no_primary_term: true,
+        track_total_hits: false,
+        ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
+      }),
+    );
+    candidates += res.hits.hits.length;
+    const hits: StoredJob[] = [];
+    for (const h of res.hits.hits) {
+      if (h._id === undefined || h._seq_no === undefined || h._primary_term === undefined) continue;
+      if (input.recent.isStale(h._id, h._seq_no)) continue;
+      hits.push({ id: h._id, doc: readJobDocument(h._source, h._id), token: { seqNo: h._seq_no, primaryTerm: h._primary_term } });
+    }
+    if (input.verify && hits.length > 0) {
+      const current = await getSeqNos(ctx, 'claim', hits.map((h) => h.id));
+      for (const h of hits) {
+        if (current.get(h.id) === h.token.seqNo) fresh.push(h);
+        else input.recent.markStale(h.id, h.token.seqNo, now);
+      }
+    } else fresh = fresh.concat(hits);
+    const last = res.hits.hits[res.hits.hits.length - 1];
+    if (res.hits.hits.length < size || last?.sort === undefined) break;
+    after = last.sort;
   }
   const chosen = input.spread.pick(fresh, input.slots);
   const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
   input.spread.record(chosen.length, conflicts);
-  return { jobs, conflicts, candidates: res.hits.hits.length, staleDropped: res.hits.hits.length - fresh.length };
+  return { jobs, conflicts, candidates, staleDropped: candidates - fresh.length };
 }

@@ -20,6 +20,12 @@ export interface JobStoreOptions {
   readonly pausedCacheTtl?: Duration;
   /** Job ids remembered per claimer as recently claimed or lost. @defaultValue `20000` */
   readonly recentClaimsMax?: number;
+  /** Exclude from claim searches the jobs seen claimed this recently (cover the refresh interval). @defaultValue `'3s'` */
+  readonly claimExcludeWindow?: Duration;
+  /** Most job ids excluded from one claim search. @defaultValue `2000` */
+  readonly claimExcludeMax?: number;
+  /** Pages a claim reads when the first holds too few fresh candidates. @defaultValue `3` */
+  readonly claimMaxPages?: number;
 }
 
 export const leaseMsDefault = 30_000;
@@ -29,6 +35,9 @@ export const writeBufferDelayMsDefault = 5;
 export const writeBufferMaxItemsDefault = 500;
 export const pausedCacheTtlMsDefault = 1_000;
 export const recentClaimsMaxDefault = 20_000;
+export const claimExcludeWindowMsDefault = 3_000;
+export const claimExcludeMaxDefault = 2_000;
+export const claimMaxPagesDefault = 3;
 
 export interface ResolvedJobStoreOptions {
   readonly leaseMs: number;
@@ -38,9 +47,23 @@ export interface ResolvedJobStoreOptions {
   readonly writeBufferMaxItems: number;
   readonly pausedCacheTtlMs: number;
   readonly recentClaimsMax: number;
+  readonly claimExcludeWindowMs: number;
+  readonly claimExcludeMax: number;
+  readonly claimMaxPages: number;
 }
 
-const KNOWN = ['lease', 'claimOversample', 'verifyCandidates', 'writeBufferDelay', 'writeBufferMaxItems', 'pausedCacheTtl', 'recentClaimsMax'];
+const KNOWN = [
+  'lease',
+  'claimOversample',
+  'verifyCandidates',
+  'writeBufferDelay',
+  'writeBufferMaxItems',
+  'pausedCacheTtl',
+  'recentClaimsMax',
+  'claimExcludeWindow',
+  'claimExcludeMax',
+  'claimMaxPages',
+];
 
 function positiveNumber(field: string, value: unknown, integer: boolean, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
@@ -60,6 +83,10 @@ export function withDefaults(options: JobStoreOptions = {}): ResolvedJobStoreOpt
       options.writeBufferMaxItems === undefined ? writeBufferMaxItemsDefault : positiveNumber('writeBufferMaxItems', options.writeBufferMaxItems, true, 10_000),
     pausedCacheTtlMs: options.pausedCacheTtl === undefined ? pausedCacheTtlMsDefault : parseDuration('pausedCacheTtl', options.pausedCacheTtl, { allowZero: true }),
     recentClaimsMax: options.recentClaimsMax === undefined ? recentClaimsMaxDefault : positiveNumber('recentClaimsMax', options.recentClaimsMax, true, 10_000_000),
+    claimExcludeWindowMs:
+      options.claimExcludeWindow === undefined ? claimExcludeWindowMsDefault : parseDuration('claimExcludeWindow', options.claimExcludeWindow, { allowZero: true }),
+    claimExcludeMax: options.claimExcludeMax === undefined ? claimExcludeMaxDefault : positiveNumber('claimExcludeMax', options.claimExcludeMax, true, 60_000),
+    claimMaxPages: options.claimMaxPages === undefined ? claimMaxPagesDefault : positiveNumber('claimMaxPages', options.claimMaxPages, true, 100),
   };
 }
 

@@ -202,6 +202,9 @@ export class JobStore {
       verify: this.options.verifyCandidates,
       recent: c.recent,
       spread: c.spread,
+      excludeWindowMs: this.options.claimExcludeWindowMs,
+      excludeMax: this.options.claimExcludeMax,
+      maxPages: this.options.claimMaxPages,
     });
   }
 

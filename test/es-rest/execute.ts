@@ -6,7 +6,7 @@ import { buildRequest, RequestBuildError } from './api-specs.js';
 import type { ApiSpecs, HttpRequest } from './api-specs.js';
 import { AssertionFailure, isAssertionKind, runAssertion } from './assertions.js';
 import { show } from './compare.js';
-import type { HttpClient, HttpResponse } from './http-client.js';
+import type { HttpResponse, RequestSender } from './http-client.js';
 import { evaluatePrerequisite } from './prerequisites.js';
 import type { ClusterInfo, SkipDecision } from './prerequisites.js';
 import { scopeSkip, toDoCall } from './scope.js';
@@ -29,7 +29,7 @@ export interface TestResult {
 }
 
 export interface ExecuteContext {
-  readonly client: HttpClient;
+  readonly client: RequestSender;
   readonly specs: ApiSpecs;
   readonly cluster: ClusterInfo;
   /** Remove every index and template (and whatever else the target keeps) between tests. */

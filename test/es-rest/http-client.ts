@@ -13,7 +13,12 @@ export interface HttpResponse {
   readonly text: string;
 }
 
-export class HttpClient {
+/** What the runner needs from a client: one request, one answer. */
+export interface RequestSender {
+  send(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export class HttpClient implements RequestSender {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
   constructor(

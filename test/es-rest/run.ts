@@ -8,6 +8,7 @@ import { loadApiSpecs } from './api-specs.js';
 import { executeTest } from './execute.js';
 import type { ExecuteContext, TestResult } from './execute.js';
 import { HttpClient } from './http-client.js';
+import type { RequestSender } from './http-client.js';
 import { validate, withDefaults } from './options.js';
 import type { RunnerOptions } from './options.js';
 import { loadSuite, SuiteParseError } from './suite.js';
@@ -48,13 +49,35 @@ export async function runSuites(partial: Partial<RunnerOptions> = {}, onResult?:
   const specs = await loadApiSpecs(options.specsDir);
   const corpusRoot = dirname(options.specsDir);
   const files = (await Promise.all(options.dirs.map((d) => findYamlFiles(d)))).flat();
-  const target: Target = options.url !== undefined ? externalTarget(options.url) : await startEmbeddedTarget();
-  const client = new HttpClient(target.url, options.requestTimeoutMs);
+  const embedded = options.url === undefined;
+  let target: Target = embedded ? await startEmbeddedTarget() : externalTarget(options.url ?? '');
+  let client = new HttpClient(target.url, options.requestTimeoutMs);
   const results: TestResult[] = [];
   const filter = options.filter?.toLowerCase();
+  let wipeWarned = false;
   try {
     const cluster = await clusterInfo(client, options.clusterFeatures);
-    const ctx: ExecuteContext = { client, specs, cluster, wipe: () => wipe(client) };
+    // The client is replaced when the engine is restarted, so steps reach it through this proxy.
+    const clientProxy: RequestSender = { send: (req) => client.send(req) };
+    const ctx: ExecuteContext = {
+      client: clientProxy,
+      specs,
+      cluster,
+      wipe: async () => {
+        try {
+          await wipe(client);
+        } catch (err) {
+          if (!embedded) throw err;
+          // A fresh engine is as clean as a wipe; say once that the API route did not work.
+          if (!wipeWarned) console.error(`es-rest: wipe through the API failed (${String(err)}); restarting the engine between tests`);
+          wipeWarned = true;
+          client.close();
+          await target.close();
+          target = await startEmbeddedTarget();
+          client = new HttpClient(target.url, options.requestTimeoutMs);
+        }
+      },
+    };
     // start from a clean target, as the Elasticsearch runner does
     await ctx.wipe();
     for (const file of files) {

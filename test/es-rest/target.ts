@@ -3,7 +3,7 @@
  * between tests (all indices and templates, as Elasticsearch's runner does) and what the target
  * reports about itself (version, capabilities).
  */
-import type { HttpClient } from './http-client.js';
+import type { RequestSender } from './http-client.js';
 import { parseVersion } from './prerequisites.js';
 import type { CapabilityCheck, ClusterInfo } from './prerequisites.js';
 
@@ -37,7 +37,7 @@ export function externalTarget(url: string): Target {
 }
 
 /** Read the version from `GET /` and wire capability checks to `GET /_capabilities`. */
-export async function clusterInfo(client: HttpClient, features: readonly string[]): Promise<ClusterInfo> {
+export async function clusterInfo(client: RequestSender, features: readonly string[]): Promise<ClusterInfo> {
   const res = await client.send({ method: 'GET', path: '/', headers: {} });
   const body = res.body as { version?: { number?: unknown } } | undefined;
   const number = body?.version?.number;
@@ -62,7 +62,7 @@ export async function clusterInfo(client: HttpClient, features: readonly string[
  * and every index template. Throws when indices remain, so a broken wipe never leaks state into
  * the next test unnoticed.
  */
-export async function wipe(client: HttpClient): Promise<void> {
+export async function wipe(client: RequestSender): Promise<void> {
   const names = await indexNames(client);
   for (let i = 0; i < names.length; i += 50) {
     const batch = names.slice(i, i + 50).map(encodeURIComponent).join(',');
@@ -77,7 +77,7 @@ export async function wipe(client: HttpClient): Promise<void> {
   if (left.length > 0) throw new Error(`indices left after wipe: ${left.join(', ')}`);
 }
 
-async function indexNames(client: HttpClient): Promise<string[]> {
+async function indexNames(client: RequestSender): Promise<string[]> {
   const res = await client.send({ method: 'GET', path: '/_mapping?expand_wildcards=all', headers: {} });
   if (res.status !== 200 || res.body === null || typeof res.body !== 'object') {
     throw new Error(`GET /_mapping: ${res.status} ${res.text.slice(0, 200)}`);

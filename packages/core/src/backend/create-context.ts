@@ -4,6 +4,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import { systemClock, type Clock } from '../clock.js';
+import { clientNode, isClientLike } from '../connection.js';
 import { ValidationError } from '../errors.js';
 import { indexNames, prefixDefault } from '../indices/names.js';
 import { validateBackpressureOptions, type BackpressureOptions } from '../options/backpressure.js';
@@ -44,12 +45,6 @@ export interface CreateBackendContextOptions {
   readonly node?: string;
 }
 
-function isClientLike(v: unknown): v is Client {
-  if (typeof v !== 'object' || v === null) return false;
-  const c = v as Record<string, unknown>;
-  return typeof c.search === 'function' && typeof c.bulk === 'function' && typeof c.indices === 'object' && c.indices !== null;
-}
-
 export function createBackendContext(options: CreateBackendContextOptions): BackendContext {
   if (!isClientLike(options.client)) {
     throw new ValidationError('client', options.client, 'must be an @elastic/elasticsearch Client (8.x or 9.x)');
@@ -65,7 +60,7 @@ export function createBackendContext(options: CreateBackendContextOptions): Back
   const bpOptions = validateBackpressureOptions(options.backpressure ?? {});
   const metrics = new MetricsRecorder();
   const backpressure = new BackpressureMonitor(clock, bpOptions);
-  const request = createRequestRunner({ clock, random, metrics, backpressure, options: bpOptions, node: options.node });
+  const request = createRequestRunner({ clock, random, metrics, backpressure, options: bpOptions, node: options.node ?? clientNode(options.client) });
   return {
     client: options.client,
     names,

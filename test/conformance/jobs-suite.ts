@@ -1,0 +1,399 @@
+/**
+ * The job-store conformance suite, run once per Elasticsearch target (see jobs.test.ts). Every
+ * scenario uses its own prefix; times that matter (leases, delays) come from a TestClock.
+ */
+import { expect } from 'chai';
+import type { Client } from '@elastic/elasticsearch';
+import { LeaseLostError, ValidationError } from '@esjobs/core';
+import type { ClaimedJob, JobStore } from '@esjobs/core';
+import { TestClock, createHarness, percentile, sumMap } from './jobs-harness.js';
+import type { Harness } from './jobs-harness.js';
+
+export interface SuiteTarget {
+  readonly name: string;
+  /** Slow refresh, latency and 429s: the drain test reports its figures from here. */
+  readonly realistic: boolean;
+  readonly client: () => Client;
+}
+
+const DRAIN_JOBS = Number(process.env['ESJOBS_CONFORMANCE_JOBS'] ?? 10_000);
+const CLAIMERS = 8;
+
+async function claimUntil(store: JobStore, request: Parameters<JobStore['claim']>[0], want: number, timeoutMs = 5_000): Promise<ClaimedJob[]> {
+  const out: ClaimedJob[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < want && Date.now() < deadline) {
+    const r = await store.claim({ ...request, slots: Math.min(request.slots, want - out.length) });
+    out.push(...r.jobs);
+    if (r.jobs.length === 0) await new Promise((res) => setTimeout(res, 20));
+  }
+  return out;
+}
+
+async function expectValidation(p: () => Promise<unknown> | unknown, field: RegExp): Promise<void> {
+  try {
+    await p();
+  } catch (err) {
+    expect(err, String(err)).to.be.instanceOf(ValidationError);
+    expect((err as ValidationError).field).to.match(field);
+    return;
+  }
+  expect.fail(`expected a ValidationError for ${String(field)}`);
+}
+
+export function jobStoreSuite(target: SuiteTarget): void {
+  describe(`job store conformance [${target.name}]`, function () {
+    this.timeout(120_000);
+    let h: Harness;
+
+    beforeEach(async () => {
+      h = await createHarness(target.client(), target.name.replace(/[^a-z0-9]/g, ''));
+    });
+    afterEach(async () => {
+      await h.cleanup();
+    });
+
+    it(`${CLAIMERS} concurrent claimers drain ${DRAIN_JOBS} jobs: each runs exactly once, none lost, conflicts reported`, async () => {
+      const producer = h.store();
+      for (let i = 0; i < DRAIN_JOBS; i += 1000) {
+        const batch = Array.from({ length: Math.min(1000, DRAIN_JOBS - i) }, (_, k) => ({ name: 'drain', payload: { n: i + k }, options: { queue: 'drain' } }));
+        const outs = await producer.enqueueMany(batch);
+        expect(outs.filter((o) => o.status !== 'created')).to.deep.equal([]);
+      }
+      await h.refresh();
+      const runs = new Map<string, { worker: string; attempt: number }[]>();
+      const latencies: number[] = [];
+      let conflicts = 0;
+      let completed = 0;
+      let lost = 0;
+      const stores = Array.from({ length: CLAIMERS }, () => h.store({ writeBufferDelay: 5 }));
+      const started = Date.now();
+      const deadline = started + 100_000;
+      await Promise.all(
+        stores.map(async (store, w) => {
+          const workerId = `w${w}`;
+          let idle = 0;
+          while (completed + lost < DRAIN_JOBS && Date.now() < deadline) {
+            const t0 = performance.now();
+            const r = await store.claim({ queues: ['drain'], workerId, slots: 50, lease: '10m' });
+            latencies.push(performance.now() - t0);
+            conflicts += r.conflicts;
+            if (r.jobs.length === 0) {
+              idle++;
+              await new Promise((res) => setTimeout(res, Math.min(100, 10 * idle)));
+              continue;
+            }
+            idle = 0;
+            for (const j of r.jobs) {
+              const list = runs.get(j.id) ?? [];
+              list.push({ worker: workerId, attempt: j.doc.attempt });
+              runs.set(j.id, list);
+            }
+            const outs = await Promise.allSettled(r.jobs.map((j) => store.complete(j, { by: workerId })));
+            for (const o of outs) {
+              if (o.status === 'fulfilled' && o.value.status === 'completed') completed++;
+              else lost++;
+            }
+          }
+        }),
+      );
+      const elapsedMs = Date.now() - started;
+      const twice = [...runs.entries()].filter(([, l]) => l.length !== 1);
+      const requests = sumMap(stores.map((s) => s.ctx.metrics.requests));
+      const report = {
+        target: target.name,
+        jobs: DRAIN_JOBS,
+        claimers: CLAIMERS,
+        elapsedMs,
+        jobsPerSec: Math.round((DRAIN_JOBS / elapsedMs) * 1000),
+        claimCalls: latencies.length,
+        conflicts,
+        conflictRate: Number((conflicts / (DRAIN_JOBS + conflicts)).toFixed(4)),
+        claimP50Ms: Number(percentile(latencies, 50).toFixed(2)),
+        claimP99Ms: Number(percentile(latencies, 99).toFixed(2)),
+        requestsPerJob: Number((requests / DRAIN_JOBS).toFixed(3)),
+        backpressureRetries: sumMap(stores.map((s) => s.ctx.metrics.backpressureRetries)),
+      };
+      console.log(`      drain: ${JSON.stringify(report)}`);
+      expect(lost, 'completions that lost their lease').to.equal(0);
+      expect(twice, 'jobs claimed more than once').to.deep.equal([]);
+      expect(runs.size, 'jobs run').to.equal(DRAIN_JOBS);
+      expect([...runs.values()].every((l) => l[0]?.attempt === 1)).to.equal(true);
+      await h.refresh();
+      const done = await h.client.count({ index: `${h.prefix}-jobs`, query: { term: { state: 'completed' } } });
+      expect(done.count).to.equal(DRAIN_JOBS);
+    });
+
+    it('a single claimer gets priority order, FIFO within a priority, jobId breaking ties', async () => {
+      const clock = new TestClock();
+      const store = h.store({}, clock);
+      const t = clock.now();
+      const specs = [
+        { id: 'p0-a', priority: 0, runAt: t - 5000 },
+        { id: 'p10-late', priority: 10, runAt: t - 1000 },
+        { id: 'p5-b', priority: 5, runAt: t - 2000 },
+        { id: 'p10-early', priority: 10, runAt: t - 3000 },
+        { id: 'p5-a', priority: 5, runAt: t - 3000 },
+        { id: 'p0-b', priority: 0, runAt: t - 4000 },
+        { id: 'p5-tie-2', priority: 5, runAt: t - 2000 },
+        { id: 'neg', priority: -3, runAt: t - 9000 },
+      ];
+      await store.enqueueMany(specs.map((s) => ({ name: 'ordered', payload: null, options: { jobId: s.id, priority: s.priority, runAt: s.runAt } })));
+      await h.refresh();
+      const order: string[] = [];
+      for (let i = 0; i < specs.length; i++) {
+        const got = await claimUntil(store, { queues: ['default'], workerId: 'solo', slots: 1 }, 1);
+        order.push(...got.map((j) => j.id));
+      }
+      expect(order).to.deep.equal(['p10-early', 'p10-late', 'p5-a', 'p5-b', 'p5-tie-2', 'p0-a', 'p0-b', 'neg']);
+    });
+
+    it('delayed jobs are not claimed before runAt', async () => {
+      const clock = new TestClock();
+      const store = h.store({}, clock);
+      const { job } = await store.enqueue('later', { x: 1 }, { delay: '10s' });
+      await h.refresh();
+      expect((await store.claim({ queues: ['default'], workerId: 'w', slots: 5 })).jobs).to.have.length(0);
+      expect((await store.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'w' })).jobs).to.have.length(0);
+      clock.advance(9_999);
+      expect((await store.claim({ queues: ['default'], workerId: 'w', slots: 5 })).jobs).to.have.length(0);
+      clock.advance(1);
+      const got = await store.claim({ queues: ['default'], workerId: 'w', slots: 5 });
+      expect(got.jobs.map((j) => j.id)).to.deep.equal([job.id]);
+      const stats = await store.queueStats();
+      expect(stats['default']?.active ?? 0).to.be.at.most(1);
+    });
+
+    it('claimByIds starts a local enqueue without waiting for a refresh', async () => {
+      const store = h.store();
+      const { job } = await store.enqueue('now', { x: 1 });
+      const got = await store.claimByIds({ ids: [job.id, 'missing-id'], queues: ['default'], workerId: 'w' });
+      expect(got.jobs.map((j) => j.id)).to.deep.equal([job.id]);
+      expect(got.jobs[0]?.doc).to.deep.include({ state: 'active', attempt: 1 });
+      const again = await store.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'other' });
+      expect(again.jobs).to.have.length(0);
+    });
+
+    it('a claimer that stops heartbeating loses its jobs; its late complete gets LeaseLostError and changes nothing', async () => {
+      const clock = new TestClock();
+      const a = h.store({ lease: '30s' }, clock);
+      const b = h.store({ lease: '30s' }, clock);
+      const { job } = await a.enqueue('fragile', { x: 1 });
+      const [claimedA] = (await a.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'A' })).jobs;
+      if (claimedA === undefined) throw new Error('A did not claim');
+      // A heartbeats once, then goes silent.
+      clock.advance(10_000);
+      const [hb] = await a.heartbeat([claimedA]);
+      expect(hb?.status).to.equal('extended');
+      const heldA: ClaimedJob = hb?.status === 'extended' ? { ...claimedA, token: hb.token, doc: hb.doc } : claimedA;
+      clock.advance(29_000);
+      await h.refresh();
+      expect((await b.reapExpired()).requeued, 'lease still valid').to.deep.equal([]);
+      clock.advance(2_000);
+      const reaped = await b.reapExpired();
+      expect(reaped.requeued).to.deep.equal([job.id]);
+      const [claimedB] = (await b.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'B' })).jobs;
+      expect(claimedB?.doc.stalls).to.equal(1);
+      let lateError: unknown;
+      await a.complete(heldA, { by: 'A' }).catch((err: unknown) => (lateError = err));
+      expect(lateError).to.be.instanceOf(LeaseLostError);
+      const [lateBeat] = await a.heartbeat([heldA]);
+      expect(lateBeat?.status).to.equal('lost');
+      const mid = await b.getJob(job.id);
+      expect(mid?.doc).to.deep.include({ state: 'active', result: null });
+      expect(mid?.doc.lease?.owner).to.equal('B');
+      if (claimedB === undefined) throw new Error('B did not claim');
+      expect((await b.complete(claimedB, { by: 'B' })).status).to.equal('completed');
+      const done = await b.getJob(job.id);
+      expect(done?.doc).to.deep.include({ state: 'completed', result: { by: 'B' } });
+      expect(done?.doc.errors.map((e) => e.kind)).to.deep.equal(['stalled']);
+    });
+
+    it('an always-failing job ends in the dead index with every error; search, list and redrive work', async () => {
+      const store = h.store();
+      const { job } = await store.enqueue('doomed', { x: 1 }, { queue: 'mail', attempts: 3, backoff: 0 });
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const [c] = (await store.claimByIds({ ids: [job.id], queues: ['mail'], workerId: 'w' })).jobs;
+        expect(c?.doc.attempt).to.equal(attempt);
+        if (c === undefined) throw new Error('not claimed');
+        const out = await store.fail(c, new Error(`smtp refused #${attempt}`));
+        expect(out.status).to.equal(attempt < 3 ? 'retrying' : 'dead-lettered');
+      }
+      const dead = await store.getJob(job.id);
+      expect(dead?.location).to.equal('dead');
+      expect(dead?.index).to.equal(`${h.prefix}-dead-mail`);
+      expect(dead?.doc.errors.map((e) => e.message)).to.deep.equal(['smtp refused #1', 'smtp refused #2', 'smtp refused #3']);
+      expect(await h.count(`${h.prefix}-jobs`)).to.equal(0);
+      await h.refresh();
+      const listed = await store.listDead({ queue: 'mail' });
+      expect(listed.jobs.map((j) => j.id)).to.deep.equal([job.id]);
+      expect((await store.listDead({ errorText: 'smtp refused' })).jobs.map((j) => j.id)).to.deep.equal([job.id]);
+      expect((await store.listDead({ errorText: 'timeout' })).jobs).to.deep.equal([]);
+      expect((await store.queueStats())['mail']?.dead).to.equal(1);
+      const redriven = await store.redrive('mail', [job.id, 'nope']);
+      expect(redriven.map((r) => r.status)).to.deep.equal(['redriven', 'not-found']);
+      const back = await store.getJob(job.id);
+      expect(back?.location).to.equal('live');
+      expect(back?.doc).to.deep.include({ state: 'queued', attempt: 0, deadLetter: false });
+      expect(await h.count(`${h.prefix}-dead-mail`)).to.equal(0);
+      const [again] = (await store.claimByIds({ ids: [job.id], queues: ['mail'], workerId: 'w' })).jobs;
+      expect(again?.doc.attempt).to.equal(1);
+    });
+
+    it('a crash between the dead-letter write and the delete neither loses nor duplicates after repair', async () => {
+      const store = h.store();
+      const { job } = await store.enqueue('doomed', null, { queue: 'crash', attempts: 1 });
+      const [c] = (await store.claimByIds({ ids: [job.id], queues: ['crash'], workerId: 'w' })).jobs;
+      if (c === undefined) throw new Error('not claimed');
+      store.deadLetterHooks = {
+        afterDeadWrite: () => {
+          throw new Error('crash injected');
+        },
+      };
+      const failed = await store.fail(c, new Error('boom')).catch((err: unknown) => err);
+      expect(String(failed)).to.match(/crash injected/);
+      store.deadLetterHooks = {};
+      expect(await h.count(`${h.prefix}-jobs`), 'live copy left').to.equal(1);
+      expect(await h.count(`${h.prefix}-dead-crash`), 'dead copy written').to.equal(1);
+      const repaired = await store.repairDeadLetters();
+      expect(repaired.movesFinished).to.deep.equal([job.id]);
+      expect(await h.count(`${h.prefix}-jobs`)).to.equal(0);
+      expect(await h.count(`${h.prefix}-dead-crash`)).to.equal(1);
+      expect((await store.getJob(job.id))?.doc.errors.map((e) => e.message)).to.deep.equal(['boom']);
+      // and the same for a redrive interrupted after the live write
+      const interrupted = await store
+        .redrive('crash', [job.id], {
+          afterLiveWrite: () => {
+            throw new Error('crash injected');
+          },
+        })
+        .catch((err: unknown) => err);
+      expect(String(interrupted)).to.match(/crash injected/);
+      expect(await h.count(`${h.prefix}-jobs`)).to.equal(1);
+      expect(await h.count(`${h.prefix}-dead-crash`)).to.equal(1);
+      const again = await store.repairDeadLetters();
+      expect(again.redrivesFinished).to.deep.equal([job.id]);
+      expect(await h.count(`${h.prefix}-jobs`)).to.equal(1);
+      expect(await h.count(`${h.prefix}-dead-crash`)).to.equal(0);
+      expect((await store.repairDeadLetters()).movesFinished).to.deep.equal([]);
+    });
+
+    it('idempotent enqueue by jobId, and enqueueMany reports every item', async () => {
+      const store = h.store();
+      const first = await store.enqueue('once', { v: 1 }, { jobId: 'fire:2030-01-01' });
+      const second = await store.enqueue('once', { v: 2 }, { jobId: 'fire:2030-01-01' });
+      expect(first.created).to.equal(true);
+      expect(second.created).to.equal(false);
+      expect(second.job.doc.payload).to.deep.equal({ v: 1 });
+      const many = await store.enqueueMany([
+        { name: 'once', payload: 1, options: { jobId: 'fire:2030-01-01' } },
+        { name: 'new', payload: 2, options: { jobId: 'other' } },
+        { name: 'new', payload: 3 },
+      ]);
+      expect(many.map((m) => m.status)).to.deep.equal(['existing', 'created', 'created']);
+      expect(await h.count(`${h.prefix}-jobs`)).to.equal(3);
+    });
+
+    it('fail retries with backoff, unrecoverable ends failed, release gives the attempt back', async () => {
+      const clock = new TestClock();
+      const store = h.store({}, clock);
+      const { job } = await store.enqueue('flaky', null, { attempts: 5, backoff: { type: 'fixed', delay: '1m' } });
+      const [c1] = (await store.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'w' })).jobs;
+      if (c1 === undefined) throw new Error('not claimed');
+      const r1 = await store.fail(c1, new Error('transient'));
+      expect(r1).to.deep.include({ status: 'retrying', runAtMs: clock.now() + 60_000 });
+      expect((await store.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'w' })).jobs).to.have.length(0);
+      clock.advance(60_000);
+      const [c2] = (await store.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'w' })).jobs;
+      if (c2 === undefined) throw new Error('not claimed after backoff');
+      expect((await store.release(c2)).status).to.equal('released');
+      const [c3] = (await store.claimByIds({ ids: [job.id], queues: ['default'], workerId: 'w' })).jobs;
+      expect(c3?.doc.attempt).to.equal(2);
+      if (c3 === undefined) throw new Error('not claimed after release');
+      expect((await store.fail(c3, new Error('bad data'), { unrecoverable: true })).status).to.equal('failed');
+      const end = await store.getJob(job.id);
+      expect(end?.doc).to.deep.include({ state: 'failed', lastError: 'bad data' });
+      expect(end?.location).to.equal('live');
+    });
+
+    it('cancel: queued at once, active at the next heartbeat', async () => {
+      const store = h.store();
+      const q = await store.enqueue('c', null);
+      expect(await store.cancel(q.job.id)).to.deep.equal({ status: 'cancelled' });
+      expect((await store.getJob(q.job.id))?.doc.state).to.equal('failed');
+      expect(await store.cancel(q.job.id)).to.deep.equal({ status: 'not-cancellable', state: 'failed' });
+      expect(await store.cancel('never-existed')).to.deep.equal({ status: 'not-found' });
+      const a = await store.enqueue('c', null);
+      const [c] = (await store.claimByIds({ ids: [a.job.id], queues: ['default'], workerId: 'w' })).jobs;
+      if (c === undefined) throw new Error('not claimed');
+      expect(await store.cancel(a.job.id)).to.deep.equal({ status: 'requested' });
+      const [hb] = await store.heartbeat([c]);
+      expect(hb?.status).to.equal('cancelled');
+      if (hb?.status !== 'cancelled') throw new Error('no cancel');
+      const out = await store.fail({ ...c, token: hb.token, doc: hb.doc }, new Error('cancelled'), { kind: 'cancelled' });
+      expect(out.status).to.equal('failed');
+    });
+
+    it('a paused queue is not claimed until resumed; stats count per queue and state', async () => {
+      const clock = new TestClock();
+      const store = h.store({ pausedCacheTtl: 0 }, clock);
+      await store.enqueue('p', null, { queue: 'paused' });
+      await store.enqueue('p', null, { queue: 'paused', delay: '1h' });
+      await store.enqueue('p', null, { queue: 'open' });
+      await store.pauseQueue('paused');
+      await h.refresh();
+      const got = await store.claim({ queues: ['paused', 'open'], workerId: 'w', slots: 10 });
+      expect(got.jobs.map((j) => j.doc.queue)).to.deep.equal(['open']);
+      expect(await store.isPaused('paused')).to.equal(true);
+      await store.resumeQueue('paused');
+      const later = await claimUntil(store, { queues: ['paused', 'open'], workerId: 'w', slots: 10 }, 1);
+      expect(later.map((j) => j.doc.queue)).to.deep.equal(['paused']);
+      await h.refresh();
+      const stats = await store.queueStats();
+      expect(stats['paused']).to.deep.include({ queued: 1, delayed: 1, active: 1 });
+      expect(stats['open']).to.deep.include({ queued: 0, active: 1 });
+    });
+
+    it('bad input to every public function is a ValidationError naming the field, and the indices stay untouched', async () => {
+      const store = h.store();
+      await store.enqueue('seed', { ok: true });
+      const before = await h.snapshot();
+      const cyclic: Record<string, unknown> = {};
+      cyclic['self'] = cyclic;
+      const fake = { id: 'x', doc: {}, token: { seqNo: 'a', primaryTerm: 1 }, workerId: 'w' } as unknown as ClaimedJob;
+      await expectValidation(() => store.enqueue('', {}), /name$/);
+      await expectValidation(() => store.enqueue('x', { n: 10n }), /payload/);
+      await expectValidation(() => store.enqueue('x', cyclic), /payload/);
+      await expectValidation(() => store.enqueue('x', () => 1), /payload/);
+      await expectValidation(() => store.enqueue('x', undefined), /payload/);
+      await expectValidation(() => store.enqueue('x', 'y'.repeat(600 * 1024)), /payload/);
+      await expectValidation(() => store.enqueue('x', {}, { priority: 'high' as unknown as number }), /priority/);
+      await expectValidation(() => store.enqueue('x', {}, { queue: 'UPPER' }), /queue/);
+      await expectValidation(() => store.enqueue('x', {}, { delay: '1s', runAt: new Date() }), /runAt/);
+      await expectValidation(() => store.enqueue('x', {}, { attempts: 0 }), /attempts/);
+      await expectValidation(() => store.enqueueMany([{ name: 'ok', payload: 1 }, { name: 'bad', payload: Symbol('s') }]), /enqueueMany\[1\]\.payload/);
+      await expectValidation(() => store.enqueueMany([{ name: 'a', payload: 1, options: { jobId: 'dup' } }, { name: 'a', payload: 1, options: { jobId: 'dup' } }]), /jobId/);
+      await expectValidation(() => store.claim({ queues: [], workerId: 'w', slots: 1 }), /queues/);
+      await expectValidation(() => store.claim({ queues: ['default'], workerId: '', slots: 1 }), /workerId/);
+      await expectValidation(() => store.claim({ queues: ['default'], workerId: 'w', slots: 0 }), /slots/);
+      await expectValidation(() => store.claim({ queues: ['default'], workerId: 'w', slots: 1, lease: 'forever' }), /lease/);
+      await expectValidation(() => store.claimByIds({ ids: [''], queues: ['default'], workerId: 'w' }), /ids\[0\]/);
+      await expectValidation(() => store.heartbeat([fake]), /heartbeat\.jobs\[0\]/);
+      await expectValidation(() => store.complete(fake, 1), /complete\.job/);
+      await expectValidation(() => store.fail(fake, new Error('x')), /fail\.job/);
+      await expectValidation(() => store.release(fake), /release\.job/);
+      await expectValidation(() => store.progress(fake, 1), /progress\.job/);
+      await expectValidation(() => store.cancel(''), /cancel\.jobId/);
+      await expectValidation(() => store.getJob(42 as unknown as string), /getJob\.jobId/);
+      await expectValidation(() => store.reapExpired({ limit: -1 }), /limit/);
+      await expectValidation(() => store.repairDeadLetters({ limit: 1.5 }), /limit/);
+      await expectValidation(() => store.listDead({ queue: 'a*' }), /queue/);
+      await expectValidation(() => store.listDead({ size: 0 }), /size/);
+      await expectValidation(() => store.redrive('Mail', ['x']), /queue/);
+      await expectValidation(() => store.redrive('mail', 'x' as unknown as string[]), /ids/);
+      await expectValidation(() => store.pauseQueue('no spaces'), /queue/);
+      await expectValidation(() => store.resumeQueue(''), /queue/);
+      expect(await h.snapshot()).to.deep.equal(before);
+    });
+  });
+}

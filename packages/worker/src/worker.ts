@@ -107,6 +107,7 @@ export class Worker {
   private registryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopPromise: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
   private forceStop: (() => void) | undefined;
   private readonly finishing = new Set<Promise<void>>();
   private round = 0;
@@ -149,8 +150,13 @@ export class Worker {
   }
 
   /** Start claiming. Resolves once the worker is registered and its loops run. */
-  async start(): Promise<void> {
-    if (this.state !== 'idle') throw new Error(`worker ${this.id} cannot start: it is ${this.state}`);
+  start(): Promise<void> {
+    if (this.state !== 'idle') return Promise.reject(new Error(`worker ${this.id} cannot start: it is ${this.state}`));
+    this.starting = this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     this.state = 'starting';
     try {
       if (this.o.bootstrap) await bootstrap(this.ctx);
@@ -680,6 +686,8 @@ export class Worker {
   // ---- shutdown ------------------------------------------------------------------------------
 
   private async shutdown(timeoutMs: number): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    if (this.state === 'stopped') return;
     this.state = 'stopping';
     this.log.info('stopping: no new claims', { running: this.running, timeoutMs });
     this.unsubscribe?.();

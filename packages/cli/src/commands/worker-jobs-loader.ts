@@ -1,0 +1,54 @@
+/**
+ * Loads the `--jobs` module: .js/.mjs through `import()`, .ts/.mts through tsx's `tsImport` (so
+ * the built CLI needs no loader flags). Its exports must be job definitions: named exports, a
+ * default array, or a default definition. Everything else exported is ignored.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type AnyJobDefinition, isJobDefinition } from '@esjobs/worker';
+
+export class JobsModuleError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JobsModuleError';
+  }
+}
+
+const SUPPORTED = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
+
+export async function loadJobs(path: string, cwd: string = process.cwd()): Promise<AnyJobDefinition[]> {
+  const file = resolve(cwd, path);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new JobsModuleError(`--jobs: no such file: ${file}`);
+  const ext = extname(file);
+  if (!SUPPORTED.has(ext)) throw new JobsModuleError(`--jobs: ${file} is not a .js, .mjs or .ts module`);
+  let mod: Record<string, unknown>;
+  try {
+    if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
+      const { tsImport } = await import('tsx/esm/api');
+      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    } else {
+      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new JobsModuleError(`--jobs: could not load ${file}: ${reason}`, { cause: err });
+  }
+  const found = new Map<string, AnyJobDefinition>();
+  const add = (where: string, value: unknown): void => {
+    if (!isJobDefinition(value)) return;
+    const existing = found.get(value.name);
+    if (existing !== undefined && existing !== value) throw new JobsModuleError(`--jobs: ${file} defines job ${JSON.stringify(value.name)} twice (${where})`);
+    found.set(value.name, value);
+  };
+  for (const [key, value] of Object.entries(mod)) {
+    if (key === 'default' && Array.isArray(value)) value.forEach((v: unknown, i: number) => add(`default[${i}]`, v));
+    else add(key, value);
+  }
+  if (found.size === 0) {
+    throw new JobsModuleError(
+      `--jobs: ${file} exports no job definitions; export the results of defineJob() from @esjobs/worker as named exports or as a default array`,
+    );
+  }
+  return [...found.values()];
+}

@@ -12,8 +12,10 @@
  * Outcomes: the claimed jobs, each with the claim token; items that 409 were someone else's and
  * are only counted (`conflicts`). Correct with stale search results: the conditional write decides.
  */
+import { randomUUID } from 'node:crypto';
 import type { estypes } from '@elastic/elasticsearch';
 import type { BackendContext } from './context.js';
+import type { EsJobsError } from '../errors.js';
 import type { ClaimedJob, JobDocument, StoredJob } from '../jobs/job.js';
 import { JobState } from '../jobs/state.js';
 import { iso, readJobDocument } from '../jobs/document.js';
@@ -58,7 +60,7 @@ export function claimChange(doc: JobDocument, workerId: string, leaseMs: number,
   const change = {
     state: JobState.active,
     attempt: doc.attempt + 1,
-    lease: { owner: workerId, expiresAt: iso(now + leaseMs) },
+    lease: { owner: workerId, claimId: randomUUID(), expiresAt: iso(now + leaseMs) },
     startedAt: iso(now),
     finishedAt: null,
     cancelRequested: false,
@@ -85,14 +87,18 @@ export async function claimStored(
     planned.map((p) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
   );
   const jobs: ClaimedJob[] = [];
+  const errors: EsJobsError[] = [];
   let conflicts = 0;
   planned.forEach((p, i) => {
     const item = items[i];
     recent.markStale(p.job.id, p.job.token.seqNo, now);
     if (item?.status === 'ok') jobs.push({ id: p.job.id, doc: p.after, token: item.token, workerId });
-    else if (item?.status === 'conflict' || item?.status === 'missing') conflicts += item.status === 'conflict' ? 1 : 0;
-    else if (item !== undefined) throw item.error;
+    else if (item?.status === 'conflict') conflicts++;
+    else if (item?.status === 'error') errors.push(item.error);
   });
+  // Item errors (mapping, cluster) surface when nothing was claimed; otherwise the claimed jobs must reach the worker.
+  const [firstError] = errors;
+  if (jobs.length === 0 && firstError !== undefined) throw firstError;
   return { jobs, conflicts };
 }
 

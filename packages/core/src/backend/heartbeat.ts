@@ -22,7 +22,7 @@ export type HeartbeatOutcome =
   | { readonly id: string; readonly status: 'error'; readonly error: EsJobsError };
 
 function extension(job: ClaimedJob, leaseMs: number, now: number): { change: Partial<JobDocument>; after: JobDocument } {
-  const lease = { owner: job.workerId, expiresAt: iso(now + leaseMs) };
+  const lease = { owner: job.workerId, claimId: job.doc.lease?.claimId ?? '', expiresAt: iso(now + leaseMs) };
   const change = { lease, updatedAt: iso(now) };
   return { change, after: { ...job.doc, ...change } };
 }
@@ -53,7 +53,7 @@ export async function heartbeat(ctx: BackendContext, jobs: readonly ClaimedJob[]
     const next: ClaimedJob[] = [];
     for (const j of recheck) {
       const f = fresh.get(j.id);
-      const ours = f !== undefined && f.doc.state === JobState.active && f.doc.lease?.owner === j.workerId && f.doc.attempt === j.doc.attempt && f.doc.startedAt === j.doc.startedAt;
+      const ours = f !== undefined && f.doc.state === JobState.active && f.doc.lease?.owner === j.workerId && f.doc.attempt === j.doc.attempt && f.doc.lease.claimId === j.doc.lease?.claimId;
       if (ours && attempt === 0) next.push({ ...j, doc: f.doc, token: f.token });
       else {
         const reason = f === undefined ? 'the job no longer exists' : `the job is ${f.doc.state}, lease owner ${f.doc.lease?.owner ?? 'none'}, attempt ${f.doc.attempt}`;

@@ -65,7 +65,7 @@ function stillOurs(job: ClaimedJob, fresh: JobDocument | undefined): boolean {
     fresh.state === JobState.active &&
     fresh.lease?.owner === job.workerId &&
     fresh.attempt === job.doc.attempt &&
-    fresh.startedAt === job.doc.startedAt
+    fresh.lease.claimId === job.doc.lease?.claimId
   );
 }
 

@@ -22,6 +22,7 @@ export const jobFieldsMapping = {
   lease: {
     properties: {
       owner: { type: 'keyword' },
+      claimId: { type: 'keyword' },
       expiresAt: { type: 'date' },
     },
   },

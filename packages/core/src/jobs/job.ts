@@ -21,6 +21,8 @@ export interface JobErrorRecord {
 
 export interface JobLease {
   readonly owner: string;
+  /** Random per claim: tells this attempt from a later claim by the same worker. */
+  readonly claimId: string;
   readonly expiresAt: string;
 }
 

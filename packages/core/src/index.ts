@@ -82,3 +82,26 @@ export { acquireQueueSlots, type QueueSlotAcquireInput } from './backend/queue-l
 export { renewQueueSlots, type QueueSlotOutcome } from './backend/queue-limit-renew.js';
 export { releaseQueueSlots } from './backend/queue-limit-release.js';
 export { bootstrap, type BootstrapOptions, type BootstrapResult } from './indices/bootstrap.js';
+// Infrastructure: connection, options, index registry and bootstrap, bulk results.
+export {
+  createClient,
+  resolveConnection,
+  checkConnection,
+  isClientLike,
+  clientNode,
+  envVars as esEnvVars,
+  type EsOption,
+  type EsConnectionOptions,
+  type Env,
+  type ResolvedConnection,
+  type CreatedClient,
+  type ConnectionInfo,
+  type CheckConnectionOptions,
+} from './connection.js';
+export { validate as validateCoreOptions, withDefaults as coreOptionsWithDefaults, type CoreOptions, type ResolvedCoreOptions } from './options/core.js';
+export { openBackend, type OpenBackendOptions, type OpenedBackend } from './backend/open-backend.js';
+export { indexDefinitions, templateDefinitions, type IndexDefinition, type TemplateDefinition, type IndexMappings, type FieldMapping } from './indices/registry.js';
+export { diffMappings, type MappingDifference } from './indices/mapping-diff.js';
+export { schedulesMappings, schedulesSettings, type ScheduleDocument } from './indices/schedules.js';
+export type { BulkItemOutcome as BulkItemResult } from './backend/bulk-result.js';
+export { MetricsRecorder } from './backend/request.js';

@@ -3,10 +3,10 @@
  * JobStore per simulated process, refresh and cleanup. Refresh is only ever called by tests (to
  * make a scenario deterministic), never by the code under test.
  */
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { JobStore, ManualClock, bootstrap, createBackendContext, systemClock } from '@esjobs/core';
 import type { BackendContext, Clock, JobStoreOptions } from '@esjobs/core';
+import { uniquePrefix } from '../support/prefix.js';
 
 /** Manual `now()` for leases and delays, real sleeps (backpressure retries must still wake up). */
 export class TestClock implements Clock {
@@ -44,7 +44,7 @@ export interface Harness {
 }
 
 export async function createHarness(client: Client, label: string): Promise<Harness> {
-  const prefix = `cj-${label}-${randomUUID().slice(0, 8)}`;
+  const prefix = uniquePrefix(`cj-${label}`);
   const stores: JobStore[] = [];
   const ctx = (clock: Clock = systemClock): BackendContext => createBackendContext({ client, prefix, clock });
   await bootstrap(ctx());

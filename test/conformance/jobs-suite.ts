@@ -3,18 +3,11 @@
  * scenario uses its own prefix; times that matter (leases, delays) come from a TestClock.
  */
 import { expect } from 'chai';
-import type { Client } from '@elastic/elasticsearch';
 import { LeaseLostError, ValidationError } from '@esjobs/core';
 import type { ClaimedJob, JobStore } from '@esjobs/core';
 import { TestClock, createHarness, percentile, sumMap } from './jobs-harness.js';
 import type { Harness } from './jobs-harness.js';
-
-export interface SuiteTarget {
-  readonly name: string;
-  /** Slow refresh, latency and 429s: the drain test reports its figures from here. */
-  readonly realistic: boolean;
-  readonly client: () => Client;
-}
+import type { Target } from '../support/targets.js';
 
 const DRAIN_JOBS = Number(process.env['ESJOBS_CONFORMANCE_JOBS'] ?? 10_000);
 const CLAIMERS = 8;
@@ -41,13 +34,13 @@ async function expectValidation(p: () => Promise<unknown> | unknown, field: RegE
   expect.fail(`expected a ValidationError for ${String(field)}`);
 }
 
-export function jobStoreSuite(target: SuiteTarget): void {
-  describe(`job store conformance [${target.name}]`, function () {
+export function jobStoreSuite(target: Target): void {
+  describe('job store conformance', function () {
     this.timeout(120_000);
     let h: Harness;
 
     beforeEach(async () => {
-      h = await createHarness(target.client(), target.name.replace(/[^a-z0-9]/g, ''));
+      h = await createHarness(target.client(), 'jobs');
     });
     afterEach(async () => {
       await h.cleanup();

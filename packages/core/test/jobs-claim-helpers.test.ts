@@ -38,7 +38,7 @@ describe('jobs: contention spread', () => {
 describe('jobs: recent claims', () => {
   it('drops versions at or below the known stale seq_no, bounded', () => {
     const r = new RecentClaims(2);
-    r.markStale('a', 5);
+    r.markStale("a", 5);
     expect(r.isStale('a', 5)).to.equal(true);
     expect(r.isStale('a', 4)).to.equal(true);
     expect(r.isStale('a', 6)).to.equal(false);
@@ -47,6 +47,20 @@ describe('jobs: recent claims', () => {
     r.markStale('c', 1);
     expect(r.size).to.equal(2);
     expect(r.isStale('a', 5)).to.equal(false);
+  });
+
+  it('lists ids marked within a real-time window, newest first, and forgets requeued ones', () => {
+    let t = 1000;
+    const r = new RecentClaims(100, () => t);
+    r.markStale('old', 1);
+    t = 5000;
+    r.markStale('mid', 1);
+    t = 6000;
+    r.markStale('new', 1);
+    expect(r.recentIds(2000, 10)).to.deep.equal(['new', 'mid']);
+    expect(r.recentIds(2000, 1)).to.deep.equal(['new']);
+    r.forget('new');
+    expect(r.recentIds(10_000, 10)).to.deep.equal(['mid', 'old']);
   });
 });
 

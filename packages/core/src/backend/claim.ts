@@ -91,7 +91,7 @@ export async function claimStored(
   let conflicts = 0;
   planned.forEach((p, i) => {
     const item = items[i];
-    recent.markStale(p.job.id, p.job.token.seqNo, now);
+    recent.markStale(p.job.id, p.job.token.seqNo);
     if (item?.status === 'ok') jobs.push({ id: p.job.id, doc: p.after, token: item.token, workerId });
     else if (item?.status === 'conflict') conflicts++;
     else if (item?.status === 'error') errors.push(item.error);
@@ -114,7 +114,7 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
   ];
   if (input.jobNames.length > 0) filter.push({ terms: { name: [...input.jobNames] } });
   // Jobs this claimer just saw claimed stay `queued` in search until the next refresh: exclude them.
-  const exclude = input.recent.recentIds(now - input.excludeWindowMs, input.excludeMax);
+  const exclude = input.recent.recentIds(input.excludeWindowMs, input.excludeMax);
   const query: estypes.QueryDslQueryContainer = { bool: { filter, ...(exclude.length > 0 ? { must_not: [{ ids: { values: exclude } }] } : {}) } };
   const size = Math.max(input.slots, Math.ceil(input.slots * input.oversample));
   let fresh: StoredJob[] = [];
@@ -144,7 +144,7 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
       const current = await getSeqNos(ctx, 'claim', hits.map((h) => h.id));
       for (const h of hits) {
         if (current.get(h.id) === h.token.seqNo) fresh.push(h);
-        else input.recent.markStale(h.id, h.token.seqNo, now);
+        else input.recent.markStale(h.id, h.token.seqNo);
       }
     } else fresh = fresh.concat(hits);
     const last = res.hits.hits[res.hits.hits.length - 1];

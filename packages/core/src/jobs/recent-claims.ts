@@ -2,7 +2,8 @@
  * Remembers, per job id, a seq_no known to be outdated (we claimed the job, or saw it claimed by
  * someone else), so candidates from a search that has not been refreshed yet are dropped without
  * a request, and recent ones are excluded from the next claim search altogether. Bounded: the
- * oldest entries go first.
+ * oldest entries go first. Entry ages are real time (search staleness is a refresh interval of
+ * the cluster's wall clock), not the injected job clock.
  */
 interface Entry {
   readonly seqNo: number;
@@ -12,10 +13,14 @@ interface Entry {
 export class RecentClaims {
   private readonly stale = new Map<string, Entry>();
 
-  constructor(private readonly maxEntries = 20_000) {}
+  constructor(
+    private readonly maxEntries = 20_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** The version `seqNo` of job `id` is no longer current (seen at time `at`). */
-  markStale(id: string, seqNo: number, at = 0): void {
+  /** The version `seqNo` of job `id` is no longer current. */
+  markStale(id: string, seqNo: number): void {
+    const at = this.now();
     const known = this.stale.get(id);
     this.stale.delete(id);
     this.stale.set(id, { seqNo: known === undefined ? seqNo : Math.max(known.seqNo, seqNo), at });
@@ -30,8 +35,14 @@ export class RecentClaims {
     return known !== undefined && seqNo <= known.seqNo;
   }
 
-  /** Up to `max` ids marked since `since`, newest first: a search this recent may still show them queued. */
-  recentIds(since: number, max: number): string[] {
+  /** This claimer put the job back (retry, release): it may be claimed again at once. */
+  forget(id: string): void {
+    this.stale.delete(id);
+  }
+
+  /** Up to `max` ids marked in the last `windowMs`, newest first: a search may still show them queued. */
+  recentIds(windowMs: number, max: number): string[] {
+    const since = this.now() - windowMs;
     const out: string[] = [];
     const entries = [...this.stale.entries()];
     for (let i = entries.length - 1; i >= 0 && out.length < max; i--) {

@@ -231,6 +231,8 @@ export class JobStore {
   private async settleOne(request: SettleRequest): Promise<SettledOutcome> {
     const out = await this.buffer.add(request);
     if (out.status === 'lost' || out.status === 'error') throw out.error;
+    // Back in the queue: this claimer must not keep excluding it from its searches.
+    if (out.status === 'retrying' || out.status === 'released') this.claimers.get(request.job.workerId)?.recent.forget(request.job.id);
     return out;
   }
 

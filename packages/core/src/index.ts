@@ -81,7 +81,7 @@ export { queueSlotId, queueSlotResource, type HeldQueueSlot } from './backend/qu
 export { acquireQueueSlots, type QueueSlotAcquireInput } from './backend/queue-limit-acquire.js';
 export { renewQueueSlots, type QueueSlotOutcome } from './backend/queue-limit-renew.js';
 export { releaseQueueSlots } from './backend/queue-limit-release.js';
-export { bootstrap, type BootstrapOptions, type BootstrapResult } from './indices/bootstrap.js';
+export { bootstrap, teardown, type BootstrapOptions, type BootstrapResult } from './indices/bootstrap.js';
 // Infrastructure: connection, options, index registry and bootstrap, bulk results.
 export {
   createClient,

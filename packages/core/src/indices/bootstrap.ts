@@ -146,3 +146,37 @@ export async function bootstrap(ctx: BackendContext, options: BootstrapOptions =
   if (bad.length > 0) throw incompatibleError(bad);
   return result;
 }
+
+/**
+ * Delete every index and template of the context's prefix (tests, `esjobs admin reset`). Names
+ * are listed explicitly: Elasticsearch refuses wildcard deletes by default
+ * (`action.destructive_requires_name`). Returns the deleted index names.
+ */
+export async function teardown(ctx: BackendContext, options: BootstrapOptions = {}): Promise<string[]> {
+  const defs = options.indices ?? indexDefinitions;
+  const templates = options.templates ?? templateDefinitions;
+  const names = defs.map((d) => d.index(ctx.names));
+  for (const t of templates) {
+    const found = await ctx.request('teardown.getMapping', () =>
+      ctx.client.indices.getMapping({ index: t.pattern(ctx.names), allow_no_indices: true, expand_wildcards: 'open' }),
+    );
+    names.push(...Object.keys(found as Record<string, unknown>));
+  }
+  const deleted: string[] = [];
+  for (const index of names) {
+    try {
+      await ctx.request('teardown.delete', () => ctx.client.indices.delete({ index }));
+      deleted.push(index);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  for (const t of templates) {
+    try {
+      await ctx.request('teardown.deleteTemplate', () => ctx.client.indices.deleteIndexTemplate({ name: t.name(ctx.names) }));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  return deleted;
+}

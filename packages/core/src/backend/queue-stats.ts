@@ -2,8 +2,8 @@
  * Job counts per queue per state.
  *
  * Inputs: none (all queues). Request: one `_search` (size 0) on `<prefix>-jobs` with a `terms`
- * aggregation on queue → `terms` on state, plus a `filter` sub-aggregation for delayed jobs
- * (queued with runAt > now); one `_search` (size 0) on `<prefix>-dead-*` with `terms` on queue.
+ * aggregation on queue → `terms` on state; one for delayed jobs (queued with runAt > now) by
+ * queue; one `_search` (size 0) on `<prefix>-dead-*` with `terms` on queue.
  * Counts come from search, so they lag writes by up to one refresh interval.
  * Outcomes: per queue, counts for queued (ready and delayed), delayed, active, completed, failed, dead.
  */
@@ -28,7 +28,6 @@ interface Bucket {
 }
 interface QueueBucket extends Bucket {
   readonly states?: { readonly buckets: readonly Bucket[] };
-  readonly delayed?: { readonly doc_count: number };
 }
 
 const MAX_QUEUES = 1000;
@@ -44,15 +43,17 @@ export async function queueStats(ctx: BackendContext): Promise<Record<string, Qu
       index: ctx.names.jobs,
       size: 0,
       track_total_hits: false,
-      aggs: {
-        queues: {
-          terms: { field: 'queue', size: MAX_QUEUES },
-          aggs: {
-            states: { terms: { field: 'state', size: 10 } },
-            delayed: { filter: { bool: { filter: [{ term: { state: JobState.queued } }, { range: { runAt: { gt: iso(now) } } }] } } },
-          },
-        },
-      },
+      aggs: { queues: { terms: { field: 'queue', size: MAX_QUEUES }, aggs: { states: { terms: { field: 'state', size: 10 } } } } },
+    }),
+  );
+  // A separate query rather than a `filter` sub-aggregation: fewer aggregation features to rely on.
+  const delayed = await ctx.request('queue-stats', () =>
+    ctx.client.search({
+      index: ctx.names.jobs,
+      size: 0,
+      track_total_hits: false,
+      query: { bool: { filter: [{ term: { state: JobState.queued } }, { range: { runAt: { gt: iso(now) } } }] } },
+      aggs: { queues: { terms: { field: 'queue', size: MAX_QUEUES } } },
     }),
   );
   const dead = await ctx.request('queue-stats', () =>
@@ -72,7 +73,12 @@ export async function queueStats(ctx: BackendContext): Promise<Record<string, Qu
     for (const s of b.states?.buckets ?? []) {
       if (s.key === 'queued' || s.key === 'active' || s.key === 'completed' || s.key === 'failed') counts[s.key] = s.doc_count;
     }
-    counts.delayed = b.delayed?.doc_count ?? 0;
+    out[b.key] = counts;
+  }
+  const delayedBuckets = (delayed.aggregations?.['queues'] as { buckets?: readonly Bucket[] } | undefined)?.buckets ?? [];
+  for (const b of delayedBuckets) {
+    const counts = out[b.key] ?? empty();
+    counts.delayed = b.doc_count;
     out[b.key] = counts;
   }
   const deadBuckets = (dead.aggregations?.['queues'] as { buckets?: readonly Bucket[] } | undefined)?.buckets ?? [];

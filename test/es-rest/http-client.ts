@@ -27,7 +27,8 @@ export class HttpClient implements RequestSender {
   ) {}
 
   send(req: HttpRequest): Promise<HttpResponse> {
-    const url = new URL(req.path, this.baseUrl);
+    // concatenated, not resolved: a path like `//_refresh` must stay a path
+    const url = new URL(this.baseUrl.replace(/\/$/, '') + req.path);
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
       if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));

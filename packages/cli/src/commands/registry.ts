@@ -1,0 +1,7 @@
+import type { Command } from '../command.js';
+import { engineStart } from './engine-start.js';
+
+/** Every `esjobs` command; add one line per command. */
+export const commands: readonly Command[] = [
+  engineStart,
+];

@@ -1,0 +1,171 @@
+import type { EngineResponse } from '../contracts.js';
+import { EsError, esError } from '../errors.js';
+import type { Ctx } from './context.js';
+import { docBody, ok, refreshPolicy, sourceFromJson, sourceParams } from './context.js';
+import { autoId, checkId, parseSource, writeBody } from './doc-handlers.js';
+import { deleteOp, indexOp, parseUpdateBody, parseVersionType, updateOp, validateConditions } from './doc-ops.js';
+import type { WriteConditions, WriteResult } from './doc-ops.js';
+import type { IndexState } from './index-state.js';
+import { bodyText, isObject } from './request.js';
+import type { SourceSpec } from '../search/source-filter.js';
+import { illegalArgument, validationFailed } from './store-errors.js';
+
+/** `_bulk`: NDJSON parsing with Elasticsearch's errors, then per-item execution and results. */
+
+type Action = 'index' | 'create' | 'update' | 'delete';
+const actions = new Set<string>(['index', 'create', 'update', 'delete']);
+const metaKeys = new Set([
+  '_index', '_id', 'routing', '_routing', 'if_seq_no', 'if_primary_term', 'version', 'version_type', '_version', '_version_type', 'op_type',
+  'pipeline', 'require_alias', 'require_data_stream', 'retry_on_conflict', '_retry_on_conflict', '_source', 'dynamic_templates', 'list_executed_pipelines', '_type',
+]);
+
+interface Item {
+  readonly action: Action;
+  readonly index: string | undefined;
+  readonly id: string | undefined;
+  readonly cond: WriteConditions;
+  /** Raw source line (index/create) or parsed update body. */
+  readonly payload: string | undefined;
+  readonly source: SourceSpec | undefined;
+  readonly line: number;
+}
+
+function num(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n)) throw illegalArgument(`failed to parse number [${String(v)}]`);
+  return n;
+}
+
+/** Split and parse the NDJSON body; request-level problems throw, like Elasticsearch. */
+function parse(text: string, defaultIndex: string | undefined, defaultSource: SourceSpec | undefined): Item[] {
+  if (!text.endsWith('\n')) throw illegalArgument('The bulk request must be terminated by a newline [\\n]');
+  const lines = text.split('\n');
+  lines.pop();
+  const items: Item[] = [];
+  const problems: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    if (raw.trim() === '') continue;
+    const lineNo = i + 1;
+    let meta: unknown;
+    try {
+      meta = JSON.parse(raw);
+    } catch (e) {
+      throw esError(400, 'x_content_parse_exception', `[${lineNo}:1] Malformed action/metadata line [${lineNo}]: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!isObject(meta)) throw illegalArgument(`Malformed action/metadata line [${lineNo}], expected START_OBJECT or END_OBJECT but found [${Array.isArray(meta) ? 'START_ARRAY' : 'VALUE_STRING'}]`);
+    const keys = Object.keys(meta);
+    const action = keys[0];
+    if (action === undefined) throw illegalArgument(`Malformed action/metadata line [${lineNo}], expected FIELD_NAME but found [END_OBJECT]`);
+    if (!actions.has(action)) throw illegalArgument(`Malformed action/metadata line [${lineNo}], expected one of [create, delete, index, update] but found [${action}]`);
+    if (keys.length > 1) throw illegalArgument(`Malformed action/metadata line [${lineNo}], expected END_OBJECT but found [FIELD_NAME]`);
+    const m = meta[action];
+    if (!isObject(m)) throw illegalArgument(`Malformed action/metadata line [${lineNo}], expected START_OBJECT but found [${JSON.stringify(m)}]`);
+    for (const k of Object.keys(m)) {
+      if (!metaKeys.has(k)) throw illegalArgument(`Action/metadata line [${lineNo}] contains an unknown parameter [${k}]`);
+    }
+    if (m['_type'] !== undefined) throw illegalArgument(`Action/metadata line [${lineNo}] contains an unknown parameter [_type]`);
+    const index = typeof m['_index'] === 'string' ? m['_index'] : defaultIndex;
+    const id = m['_id'] === undefined || m['_id'] === null ? undefined : String(m['_id']);
+    const cond: WriteConditions = {
+      ifSeqNo: num(m['if_seq_no']),
+      ifPrimaryTerm: num(m['if_primary_term']),
+      version: num(m['version'] ?? m['_version']),
+      versionType: parseVersionType((m['version_type'] ?? m['_version_type']) as string | undefined),
+    };
+    let payload: string | undefined;
+    if (action !== 'delete') {
+      i++;
+      if (i >= lines.length) throw illegalArgument('The bulk request must be terminated by a newline [\\n]');
+      payload = lines[i];
+    }
+    let act = action as Action;
+    if (act === 'index' && m['op_type'] === 'create') act = 'create';
+    const n = items.length;
+    if (index === undefined) problems.push('index is missing');
+    if ((act === 'update' || act === 'delete') && (id === undefined || id === '')) problems.push('id is missing');
+    if (act !== 'delete' && (payload === undefined || payload.trim() === '')) problems.push(act === 'update' ? 'script or doc is missing' : 'source is missing');
+    void n;
+    items.push({
+      action: act,
+      index,
+      id,
+      cond,
+      payload,
+      source: act === 'update' ? sourceFromJson(m['_source'], defaultSource ?? { fetch: false, includes: [], excludes: [] }) : undefined,
+      line: lineNo,
+    });
+  }
+  if (problems.length) throw validationFailed(problems);
+  if (items.length === 0) throw validationFailed(['no requests added']);
+  return items;
+}
+
+function itemError(action: Action, index: string | undefined, id: string | undefined, e: unknown): Record<string, unknown> {
+  const err = e instanceof EsError ? e : esError(500, 'exception', e instanceof Error ? e.message : String(e));
+  return { [action]: { _index: index, _id: id ?? null, status: err.status, error: err.toItemError() } };
+}
+
+export async function handleBulk(ctx: Ctx, parts: Readonly<Record<string, string>>): Promise<EngineResponse> {
+  const started = Date.now();
+  const p = ctx.params;
+  p.accept('timeout', 'wait_for_active_shards', 'routing', 'pipeline', 'require_alias', 'require_data_stream', 'list_executed_pipelines', 'include_source_on_error', 'type');
+  const policy = refreshPolicy(p);
+  const asked = p.has('_source') || p.has('_source_includes') || p.has('_source_excludes');
+  const defaultSource = asked ? sourceParams(p) : undefined;
+  p.done();
+  const text = bodyText(ctx.req);
+  if (text === undefined) throw validationFailed(['no requests added']);
+  const items = parse(text, parts['index'], defaultSource);
+  const out: unknown[] = [];
+  const touched = new Map<IndexState, number>();
+  let errors = false;
+  for (const it of items) {
+    try {
+      const r = execute(ctx, it);
+      touched.set(r.index, Math.max(touched.get(r.index) ?? -1, r.seqNo));
+      const body = writeBody(r, policy === 'immediate' && r.result !== 'noop');
+      body['status'] = r.status;
+      if (it.action === 'update' && it.source?.fetch && r.doc) body['get'] = docBody(r.doc, it.source, false);
+      if (r.status >= 400) errors = true;
+      out.push({ [it.action]: body });
+    } catch (e) {
+      errors = true;
+      out.push(itemError(it.action, it.index, it.id, e));
+    }
+  }
+  await ctx.commit();
+  if (policy === 'immediate') for (const idx of touched.keys()) idx.refresh();
+  else if (policy === 'wait_for') await Promise.all([...touched].map(([idx, seq]) => idx.waitForRefresh(seq)));
+  return ok({ errors, took: Date.now() - started, items: out });
+}
+
+function execute(ctx: Ctx, it: Item): WriteResult {
+  const indexName = it.index ?? '';
+  switch (it.action) {
+    case 'index':
+    case 'create': {
+      validateConditions(it.cond, it.action);
+      const id = it.id ?? autoId();
+      checkId(id);
+      const source = parseSource(it.payload);
+      return indexOp(ctx.store.autoCreate(indexName), id, source, it.action, it.cond);
+    }
+    case 'delete': {
+      validateConditions(it.cond, 'delete');
+      return deleteOp(ctx.store.get(indexName), it.id ?? '', it.cond);
+    }
+    case 'update': {
+      validateConditions(it.cond, 'update');
+      let body: unknown;
+      try {
+        body = JSON.parse(it.payload ?? '');
+      } catch (e) {
+        throw esError(400, 'x_content_parse_exception', `[${it.line + 1}:1] ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const spec = parseUpdateBody(body);
+      return updateOp(ctx.store.autoCreate(indexName), it.id ?? '', spec, it.cond);
+    }
+  }
+}

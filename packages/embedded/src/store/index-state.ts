@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import type { IndexHandle, JournalRecord, StoredDoc } from '../contracts.js';
+import { SearchIndex } from '../search/index.js';
+import type { Mapping } from './mapping.js';
+import { parseTimeValue } from './settings.js';
+import type { FlatSettings } from './settings.js';
+
+/** What the index needs from the engine that owns it. */
+export interface IndexHost {
+  /** Journal a mutation (already applied in memory). */
+  record(rec: JournalRecord): void;
+  readonly defaultRefreshIntervalMs: number;
+  /** Fault injection: extra delay before scheduled refreshes. */
+  readonly refreshDelayMs: number;
+  now(): number;
+}
+
+interface Tombstone {
+  readonly version: number;
+  readonly seqNo: number;
+  readonly primaryTerm: number;
+  readonly at: number;
+}
+
+/** Deleted documents' versions are remembered this long, like `index.gc_deletes`. */
+const gcDeletesMs = 60_000;
+
+export function newUuid(): string {
+  return randomBytes(16).toString('base64url').slice(0, 22);
+}
+
+/**
+ * One index: live documents (real-time reads), the changes not yet refreshed, the search side
+ * they are handed to on refresh, sequence numbers, and the refresh schedule.
+ */
+export class IndexState implements IndexHandle {
+  readonly name: string;
+  readonly uuid: string;
+  readonly creationDate: number;
+  readonly mapping: Mapping;
+  settings: FlatSettings;
+  readonly searchSide: SearchIndex;
+  readonly primaryTerm = 1;
+  private readonly live = new Map<string, StoredDoc>();
+  private readonly tombstones = new Map<string, Tombstone>();
+  private pending = new Map<string, StoredDoc | null>();
+  private nextSeqNo = 0;
+  private refreshedSeqNo = -1;
+  private waiters: Array<{ seqNo: number; resolve: () => void }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly host: IndexHost;
+  private closed = false;
+
+  constructor(host: IndexHost, name: string, mapping: Mapping, settings: FlatSettings, uuid = newUuid(), creationDate = host.now()) {
+    this.host = host;
+    this.name = name;
+    this.uuid = uuid;
+    this.creationDate = creationDate;
+    this.mapping = mapping;
+    this.settings = settings;
+    this.searchSide = new SearchIndex(mapping);
+  }
+
+  get docCount(): number {
+    return this.live.size;
+  }
+
+  get maxSeqNo(): number {
+    return this.nextSeqNo - 1;
+  }
+
+  getLive(id: string): StoredDoc | undefined {
+    return this.live.get(id);
+  }
+
+  tombstone(id: string): Tombstone | undefined {
+    const t = this.tombstones.get(id);
+    if (t && this.host.now() - t.at > gcDeletesMs) {
+      this.tombstones.delete(id);
+      return undefined;
+    }
+    return t;
+  }
+
+  liveDocs(): IterableIterator<StoredDoc> {
+    return this.live.values();
+  }
+
+  /** Index a document (conditions already checked); parses it against the mapping first, so a mapping error changes nothing. */
+  put(id: string, source: Readonly<Record<string, unknown>>, version: number): StoredDoc {
+    const { fields } = this.mapping.parseDocument(source, id);
+    const doc: StoredDoc = { index: this.name, id, source, seqNo: this.nextSeqNo++, primaryTerm: this.primaryTerm, version, fields };
+    this.live.set(id, doc);
+    this.tombstones.delete(id);
+    this.pending.set(id, doc);
+    this.host.record({ op: 'put_doc', index: this.name, id, source, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, version });
+    this.scheduleRefresh();
+    return doc;
+  }
+
+  /** Delete (or record a not-found delete, which also takes a sequence number as in Elasticsearch). */
+  remove(id: string, version: number): { seqNo: number; primaryTerm: number; version: number } {
+    const seqNo = this.nextSeqNo++;
+    const existed = this.live.delete(id);
+    this.tombstones.set(id, { version, seqNo, primaryTerm: this.primaryTerm, at: this.host.now() });
+    if (existed) this.pending.set(id, null);
+    this.host.record({ op: 'delete_doc', index: this.name, id, seqNo, primaryTerm: this.primaryTerm, version });
+    if (existed) this.scheduleRefresh();
+    return { seqNo, primaryTerm: this.primaryTerm, version };
+  }
+
+  deleteIfMatch(id: string, seqNo: number, primaryTerm: number): 'deleted' | 'conflict' | 'missing' {
+    const cur = this.live.get(id);
+    if (!cur) return 'missing';
+    if (cur.seqNo !== seqNo || cur.primaryTerm !== primaryTerm) return 'conflict';
+    this.remove(id, cur.version + 1);
+    return 'deleted';
+  }
+
+  /** Replay a journaled document write with its recorded sequence number. */
+  replayPut(id: string, source: Readonly<Record<string, unknown>>, seqNo: number, primaryTerm: number, version: number): void {
+    const { fields } = this.mapping.parseDocument(source, id);
+    const doc: StoredDoc = { index: this.name, id, source, seqNo, primaryTerm, version, fields };
+    this.live.set(id, doc);
+    this.tombstones.delete(id);
+    this.pending.set(id, doc);
+    this.nextSeqNo = Math.max(this.nextSeqNo, seqNo + 1);
+  }
+
+  replayDelete(id: string, seqNo: number, primaryTerm: number, version: number): void {
+    if (this.live.delete(id)) this.pending.set(id, null);
+    this.tombstones.set(id, { version, seqNo, primaryTerm, at: this.host.now() });
+    this.nextSeqNo = Math.max(this.nextSeqNo, seqNo + 1);
+  }
+
+  /** Hand pending changes to the search side and wake `wait_for` writers they cover. */
+  refresh(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.size) {
+      const changes = this.pending;
+      this.pending = new Map();
+      this.searchSide.applyRefresh(changes);
+    }
+    this.refreshedSeqNo = this.nextSeqNo - 1;
+    if (this.waiters.length) {
+      const ready = this.waiters;
+      this.waiters = [];
+      for (const w of ready) w.resolve();
+    }
+    this.pruneTombstones();
+  }
+
+  /** Resolves once a refresh has made the write with `seqNo` visible (`refresh=wait_for`). */
+  waitForRefresh(seqNo: number): Promise<void> {
+    if (seqNo <= this.refreshedSeqNo || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ seqNo, resolve });
+      this.scheduleRefresh();
+    });
+  }
+
+  refreshIntervalMs(): number {
+    const s = this.settings['index.refresh_interval'];
+    return s === undefined ? this.host.defaultRefreshIntervalMs : parseTimeValue(s, 'index.refresh_interval');
+  }
+
+  /** Re-arm the schedule after a settings change. */
+  rescheduleRefresh(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.size || this.waiters.length) this.scheduleRefresh();
+  }
+
+  private scheduleRefresh(): void {
+    if (this.timer || this.closed) return;
+    const interval = this.refreshIntervalMs();
+    if (interval < 0) return;
+    const t = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh();
+    }, interval + this.host.refreshDelayMs);
+    t.unref();
+    this.timer = t;
+  }
+
+  private pruneTombstones(): void {
+    if (this.tombstones.size < 1024) return;
+    const now = this.host.now();
+    for (const [id, t] of this.tombstones) if (now - t.at > gcDeletesMs) this.tombstones.delete(id);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const ready = this.waiters;
+    this.waiters = [];
+    for (const w of ready) w.resolve();
+  }
+}

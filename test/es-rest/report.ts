@@ -104,7 +104,8 @@ export function failureReport(run: RunResult): string {
     for (const [cause, group] of [...byCause].sort((a, b) => b[1].length - a[1].length)) {
       lines.push(`- ${group.length} × ${cause}`);
       for (const r of group) {
-        lines.push(`    ${r.file} "${r.name}": ${r.reason ?? ''}`);
+        const legacy = run.legacyFiles.has(r.file) ? ' [legacy-location file: may expect 7.x behaviour]' : '';
+        lines.push(`    ${r.file} "${r.name}"${legacy}: ${r.reason ?? ''}`);
         if (r.detail !== undefined) lines.push(indent(indent(r.detail.slice(0, 1500))));
       }
     }

@@ -2,7 +2,7 @@
  * The whole run: find the YAML files, start the target, execute every test in order (one target,
  * wiped between tests), collect results. No printing here; see report.ts.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { loadApiSpecs } from './api-specs.js';
 import { executeTest } from './execute.js';
@@ -17,6 +17,8 @@ import type { Target } from './target.js';
 
 export interface RunResult {
   readonly results: readonly TestResult[];
+  /** Files the corpus's SOURCE.md marks legacy-location (possibly obsolete for 8.x), as `folder/file`. */
+  readonly legacyFiles: ReadonlySet<string>;
   readonly version: string;
   readonly durationMs: number;
 }
@@ -34,6 +36,19 @@ export async function findYamlFiles(dir: string): Promise<string[]> {
       out.push(full);
     }
   }
+  return out;
+}
+
+/** `folder/file` of the rows SOURCE.md marks legacy-location; empty when there is no SOURCE.md. */
+export async function legacyFilesOf(corpusRoot: string): Promise<Set<string>> {
+  let text: string;
+  try {
+    text = await readFile(join(corpusRoot, 'SOURCE.md'), 'utf8');
+  } catch {
+    return new Set();
+  }
+  const out = new Set<string>();
+  for (const m of text.matchAll(/^\| ([\w.]+) \| `([^`]+)` \|.*\| legacy-location \|/gm)) out.add(`${m[1] ?? ''}/${m[2] ?? ''}`);
   return out;
 }
 
@@ -100,7 +115,7 @@ export async function runSuites(partial: Partial<RunnerOptions> = {}, onResult?:
       }
     }
     const v = cluster.version.join('.');
-    return { results, version: v, durationMs: Date.now() - started };
+    return { results, legacyFiles: await legacyFilesOf(corpusRoot), version: v, durationMs: Date.now() - started };
   } finally {
     client.close();
     await target.close();

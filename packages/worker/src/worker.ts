@@ -448,7 +448,8 @@ export class Worker {
     }
   }
 
-  private async record(active: ActiveJob, outcome: HandlerOutcome): Promise<void> {
+  private async record(active: ActiveJob, handlerOutcome: HandlerOutcome): Promise<void> {
+    let outcome = handlerOutcome;
     const { job } = active;
     const base = { jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id };
     const durationMs = this.now() - active.startedAt;
@@ -483,8 +484,16 @@ export class Worker {
         const result = asJson(outcome.result);
         this.events.emit('job:completed', { at: this.now(), ...base, durationMs, ...(result === undefined ? {} : { result }) });
         this.log.debug('job completed', { jobId: job.id, name: job.doc.name, durationMs });
-      } else this.onUnsettled(active, res);
-      return;
+        return;
+      }
+      if (res.status !== 'error') {
+        this.onUnsettled(active, res);
+        return;
+      }
+      // The cluster refused the result (mapping, size): fail the attempt so retries and
+      // dead-lettering apply, instead of leaving the job to stall.
+      this.log.warn('job result could not be stored; failing the attempt', { jobId: job.id, error: res.error.message });
+      outcome = { kind: 'failed', error: new Error(`result could not be stored: ${res.error.message}`), unrecoverable: false };
     }
     // failed, timed out, or cancelled
     let error: Error;

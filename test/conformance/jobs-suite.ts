@@ -56,6 +56,8 @@ export function jobStoreSuite(target: Target): void {
       await h.refresh();
       const runs = new Map<string, { worker: string; attempt: number }[]>();
       const latencies: number[] = [];
+      const settleLatencies: number[] = [];
+      let idleClaims = 0;
       let conflicts = 0;
       let completed = 0;
       let lost = 0;
@@ -73,6 +75,7 @@ export function jobStoreSuite(target: Target): void {
             conflicts += r.conflicts;
             if (r.jobs.length === 0) {
               idle++;
+              idleClaims++;
               await new Promise((res) => setTimeout(res, Math.min(100, 10 * idle)));
               continue;
             }
@@ -82,7 +85,9 @@ export function jobStoreSuite(target: Target): void {
               list.push({ worker: workerId, attempt: j.doc.attempt });
               runs.set(j.id, list);
             }
+            const s0 = performance.now();
             const outs = await Promise.allSettled(r.jobs.map((j) => store.complete(j, { by: workerId })));
+            settleLatencies.push(performance.now() - s0);
             for (const o of outs) {
               if (o.status === 'fulfilled' && o.value.status === 'completed') completed++;
               else lost++;
@@ -100,6 +105,8 @@ export function jobStoreSuite(target: Target): void {
         elapsedMs,
         jobsPerSec: Math.round((DRAIN_JOBS / elapsedMs) * 1000),
         claimCalls: latencies.length,
+        emptyClaims: idleClaims,
+        settleP50Ms: Number(percentile(settleLatencies, 50).toFixed(2)),
         conflicts,
         conflictRate: Number((conflicts / (DRAIN_JOBS + conflicts)).toFixed(4)),
         claimP50Ms: Number(percentile(latencies, 50).toFixed(2)),
@@ -279,12 +286,28 @@ export function jobStoreSuite(target: Target): void {
       expect(second.created).to.equal(false);
       expect(second.job.doc.payload).to.deep.equal({ v: 1 });
       const many = await store.enqueueMany([
-        { name: 'once', payload: 1, options: { jobId: 'fire:2030-01-01' } },
-        { name: 'new', payload: 2, options: { jobId: 'other' } },
-        { name: 'new', payload: 3 },
+        { name: 'once', payload: { v: 3 }, options: { jobId: 'fire:2030-01-01' } },
+        { name: 'new', payload: { v: 4 }, options: { jobId: 'other' } },
+        { name: 'new', payload: { v: 5 } },
       ]);
       expect(many.map((m) => m.status)).to.deep.equal(['existing', 'created', 'created']);
       expect(await h.count(`${h.prefix}-jobs`)).to.equal(3);
+    });
+
+    it('payloads and results of every JSON type round-trip (stored, not indexed)', async () => {
+      const store = h.store();
+      const values: unknown[] = [{ nested: { deep: [1, { x: 'y' }] } }, [1, 'two', { three: 3 }], 'a string', 42, true, null];
+      const outs = await store.enqueueMany(values.map((payload) => ({ name: 'json', payload })));
+      expect(outs.map((o) => o.status)).to.deep.equal(values.map(() => 'created'));
+      const ids = outs.map((o) => (o.status === 'error' ? '' : o.job.id));
+      const claimed = (await store.claimByIds({ ids, queues: ['default'], workerId: 'w' })).jobs;
+      expect(claimed).to.have.length(values.length);
+      for (const c of claimed) await store.complete(c, ['result', c.doc.payload]);
+      for (const [i, id] of ids.entries()) {
+        const j = await store.getJob(id);
+        expect(j?.doc.payload).to.deep.equal(values[i]);
+        expect(j?.doc.result).to.deep.equal(['result', values[i]]);
+      }
     });
 
     it('fail retries with backoff, unrecoverable ends failed, release gives the attempt back', async () => {

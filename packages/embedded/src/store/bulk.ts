@@ -112,6 +112,7 @@ export async function handleBulk(ctx: Ctx, parts: Readonly<Record<string, string
   const p = ctx.params;
   p.accept('timeout', 'wait_for_active_shards', 'routing', 'pipeline', 'require_alias', 'require_data_stream', 'list_executed_pipelines', 'include_source_on_error', 'type');
   const policy = refreshPolicy(p);
+  const noItems = p.has('no_items_on_success') ? p.bool('no_items_on_success', false) : undefined;
   const asked = p.has('_source') || p.has('_source_includes') || p.has('_source_excludes');
   const defaultSource = asked ? sourceParams(p) : undefined;
   p.done();
@@ -123,11 +124,11 @@ export async function handleBulk(ctx: Ctx, parts: Readonly<Record<string, string
   let errors = false;
   for (const it of items) {
     try {
-      const r = execute(ctx, it);
+      const { r, source } = execute(ctx, it);
       touched.set(r.index, Math.max(touched.get(r.index) ?? -1, r.seqNo));
       const body = writeBody(r, policy === 'immediate' && r.result !== 'noop');
       body['status'] = r.status;
-      if (it.action === 'update' && it.source?.fetch && r.doc) body['get'] = docBody(r.doc, it.source, false);
+      if (source?.fetch && r.doc) body['get'] = docBody(r.doc, source, false);
       if (r.status >= 400) errors = true;
       out.push({ [it.action]: body });
     } catch (e) {
@@ -138,23 +139,26 @@ export async function handleBulk(ctx: Ctx, parts: Readonly<Record<string, string
   await ctx.commit();
   if (policy === 'immediate') for (const idx of touched.keys()) idx.refresh();
   else if (policy === 'wait_for') await Promise.all([...touched].map(([idx, seq]) => idx.waitForRefresh(seq)));
-  return ok({ errors, took: Date.now() - started, items: out });
+  if (noItems === undefined) return ok({ errors, took: Date.now() - started, items: out });
+  const omit = noItems && !errors;
+  return ok({ errors, took: Date.now() - started, items: omit ? [] : out, items_omitted: omit });
 }
 
-function execute(ctx: Ctx, it: Item): WriteResult {
+function execute(ctx: Ctx, it: Item): { r: WriteResult; source?: SourceSpec | undefined } {
   const indexName = it.index ?? '';
   switch (it.action) {
     case 'index':
     case 'create': {
       validateConditions(it.cond, it.action);
+      if (it.id === '') throw illegalArgument('if _id is specified it must not be empty');
       const id = it.id ?? autoId();
       checkId(id);
       const source = parseSource(it.payload);
-      return indexOp(ctx.store.autoCreate(indexName), id, source, it.action, it.cond);
+      return { r: indexOp(autoCreate(ctx, indexName), id, source, it.action, it.cond) };
     }
     case 'delete': {
       validateConditions(it.cond, 'delete');
-      return deleteOp(ctx.store.get(indexName), it.id ?? '', it.cond);
+      return { r: deleteOp(ctx.store.get(indexName), it.id ?? '', it.cond) };
     }
     case 'update': {
       validateConditions(it.cond, 'update');
@@ -165,7 +169,11 @@ function execute(ctx: Ctx, it: Item): WriteResult {
         throw esError(400, 'x_content_parse_exception', `[${it.line + 1}:1] ${e instanceof Error ? e.message : String(e)}`);
       }
       const spec = parseUpdateBody(body);
-      return updateOp(ctx.store.autoCreate(indexName), it.id ?? '', spec, it.cond);
+      return { r: updateOp(autoCreate(ctx, indexName), it.id ?? '', spec, it.cond), source: sourceFromJson(spec.source, it.source ?? { fetch: false, includes: [], excludes: [] }) };
     }
   }
+}
+
+function autoCreate(ctx: Ctx, name: string): IndexState {
+  return ctx.store.autoCreate(name);
 }

@@ -82,6 +82,7 @@ export async function handleIndex(ctx: Ctx, parts: Readonly<Record<string, strin
   }
   const c = conditions(p);
   const policy = refreshPolicy(p);
+  const noAutoCreate = p.bool('no_auto_create', false);
   p.done();
   const opType = forceCreate || opTypeParam === 'create' ? 'create' : 'index';
   validateConditions(c, opType);
@@ -89,7 +90,7 @@ export async function handleIndex(ctx: Ctx, parts: Readonly<Record<string, strin
   checkId(id);
   if (given === '') throw validationFailed(['id is missing']);
   const source = parseSource(bodyText(ctx.req));
-  const idx = ctx.store.autoCreate(parts['index'] ?? '');
+  const idx = noAutoCreate ? ctx.store.get(parts['index'] ?? '') : ctx.store.autoCreate(parts['index'] ?? '');
   const r = indexOp(idx, id, source, opType, c);
   await ctx.commit();
   const forced = await afterWrite(idx, r.seqNo, policy);
@@ -123,7 +124,8 @@ export function handleGet(ctx: Ctx, parts: Readonly<Record<string, string>>): En
   p.done();
   if (!doc) return ok({ _index: idx.name, _id: id, found: false }, 404);
   // stored_fields without _source asked for: only stored fields (none are stored here), no _source
-  const body = docBody(doc, stored !== undefined && p.str('_source') === undefined ? { fetch: false, includes: [], excludes: [] } : spec);
+  const noSource = !idx.mapping.sourceEnabled || (stored !== undefined && p.str('_source') === undefined);
+  const body = docBody(doc, noSource ? { fetch: false, includes: [], excludes: [] } : spec);
   return ok(body);
 }
 
@@ -144,6 +146,7 @@ export function handleGetSource(ctx: Ctx, parts: Readonly<Record<string, string>
   checkGetVersion(idx, id, doc, p);
   p.done();
   if (!doc) throw esError(404, 'resource_not_found_exception', `Document not found [${idx.name}]/[${id}]`);
+  if (!idx.mapping.sourceEnabled) throw esError(404, 'resource_not_found_exception', `Source not found [${idx.name}]/[${id}]`);
   const body = docBody(doc, spec)['_source'];
   return ok(body ?? {});
 }

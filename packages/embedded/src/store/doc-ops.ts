@@ -45,6 +45,7 @@ export function validateConditions(c: WriteConditions, opType: 'index' | 'create
   const problems: string[] = [];
   const vt = c.versionType ?? 'internal';
   if (opType === 'create' && vt !== 'internal') problems.push('create operations only support internal versioning. use index instead');
+  if (opType === 'create' && vt === 'internal' && c.version !== undefined) problems.push('create operations do not support explicit versions. use index instead');
   if (opType === 'create' && c.ifSeqNo !== undefined) problems.push('create operations do not support compare and set. use index instead');
   if (opType === 'update' && vt !== 'internal') problems.push(`version type [${vt}] is not supported by the update API`);
   if (c.version !== undefined && vt === 'internal' && opType !== 'create') {
@@ -123,7 +124,7 @@ const updateFields = new Set(['doc', 'upsert', 'doc_as_upsert', 'detect_noop', '
 export function parseUpdateBody(body: unknown): UpdateSpec {
   if (!isObject(body)) throw esError(400, 'action_request_validation_exception', 'Validation Failed: 1: script or doc is missing;');
   for (const k of Object.keys(body)) {
-    if (!updateFields.has(k)) throw esError(400, 'x_content_parse_exception', `[1:2] [UpdateRequest] unknown field [${k}]`);
+    if (!updateFields.has(k)) throw esError(400, 'x_content_parse_exception', `[1:2] [UpdateRequest] unknown field [${k}]${didYouMean(k, updateFields)}`);
   }
   if (body['script'] !== undefined) {
     // the engine has no scripting: answer like a cluster where scripts are disabled
@@ -194,4 +195,25 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   return ka.every((k) => k in rb && jsonEqual(ra[k], rb[k]));
+}
+
+/** Elasticsearch's " did you mean [x]?" suggestion for misspelled field names. */
+export function didYouMean(name: string, known: ReadonlySet<string>): string {
+  const close = [...known].filter((k) => editDistance(k, name) <= 2 && k !== name).sort();
+  if (close.length === 0) return '';
+  return close.length === 1 ? ` did you mean [${close[0] ?? ''}]?` : ` did you mean any of [${close.join(', ')}]?`;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0] ?? 0;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j] ?? 0;
+      dp[j] = Math.min((dp[j] ?? 0) + 1, (dp[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length] ?? 0;
 }

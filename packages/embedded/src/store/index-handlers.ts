@@ -100,6 +100,11 @@ export async function handlePutMapping(ctx: Ctx, parts: Readonly<Record<string, 
   const opts = resolveOpts(p, { ignoreUnavailable: false, allowNoIndices: false, expand: 'open' });
   p.done();
   const body = objectBody(ctx.req, 'mapping source');
+  const keys = Object.keys(body);
+  const only = keys.length === 1 ? body[keys[0] ?? ''] : undefined;
+  if (isObject(only) && !['properties', '_source', '_meta', 'runtime', 'dynamic_templates'].includes(keys[0] ?? '')) {
+    throw illegalArgument('Types cannot be provided in put mapping requests');
+  }
   const incoming = Mapping.parse(body);
   const targets = ctx.store.resolveStates(parts['index'], opts);
   // validate against every target first so that a conflict changes nothing

@@ -1,7 +1,6 @@
 import { analyze } from '../analysis.js';
 import type { FieldType, IndexedValue, MappingView, ResolvedField } from '../contracts.js';
-import { esError } from '../errors.js';
-import type { EsError } from '../errors.js';
+import { EsError, esError } from '../errors.js';
 import { defaultDateFormat, parseDate } from '../search/date.js';
 import { documentParsing, illegalArgument, mapperParsing } from './store-errors.js';
 
@@ -69,7 +68,7 @@ function parseProperties(json: unknown, prefix: string): Map<string, Node> {
   if (!isObj(json)) throw mapperParsing(`Expected map for property [properties] on field [${prefix || '_doc'}] but got a class java.lang.String`);
   for (const [name, def] of Object.entries(json)) {
     const path = prefix ? `${prefix}.${name}` : name;
-    if (name === '') throw mapperParsing('field name cannot be an empty string');
+    if (name === '') throw mapperParsing('field name cannot be an empty string', { type: 'illegal_argument_exception', reason: 'field name cannot be an empty string' });
     if (!isObj(def)) throw mapperParsing(`Expected map for property [fields] on field [${path}] but got a class java.lang.String`);
     if (name.includes('.')) {
       // `a.b` in properties means object a with field b, as in Elasticsearch
@@ -103,8 +102,11 @@ function parseNode(def: Record<string, unknown>, path: string): Node {
     return node;
   }
   if (typeof type !== 'string') throw mapperParsing(`No type specified for field [${path}]`);
-  if (type === 'nested') throw mapperParsing(`No handler for type [nested] declared on field [${path}] (nested is not supported by the embedded engine)`);
-  if (!leafTypes.has(type)) throw mapperParsing(`No handler for type [${type}] declared on field [${path}]`);
+  if (type === 'nested') throw mapperParsing(`The mapper type [nested] declared on field [${path.split('.').pop() ?? path}] is not supported by the embedded engine`);
+  if (!leafTypes.has(type)) {
+    const simple = path.split('.').pop() ?? path;
+    throw mapperParsing(`The mapper type [${type}] declared on field [${simple}] does not exist. It might have been created within a future version or requires a plugin to be installed. Check the documentation.`);
+  }
   const leaf: LeafNode = { kind: 'leaf', type: type as LeafNode['type'], params: {}, fields: new Map() };
   for (const [k, v] of Object.entries(def)) {
     if (k === 'type') continue;
@@ -122,7 +124,7 @@ function parseNode(def: Record<string, unknown>, path: string): Node {
     if (!leafParams.has(k)) throw mapperParsing(`unknown parameter [${k}] on mapper [${path}] of type [${type}]`);
     leaf.params[k] = v;
   }
-  if (type === 'scaled_float' && typeof leaf.params['scaling_factor'] !== 'number') throw mapperParsing(`Failed to parse mapping: Field [scaling_factor] is required`);
+  if (type === 'scaled_float' && typeof leaf.params['scaling_factor'] !== 'number') throw mapperParsing(`Field [scaling_factor] is required`);
   if (type === 'date' && leaf.params['format'] !== undefined && typeof leaf.params['format'] !== 'string') throw mapperParsing(`Invalid format for field [${path}]`);
   return leaf;
 }
@@ -168,7 +170,19 @@ export class Mapping implements MappingView {
 
   /** Parse and validate a `mappings` object; throws mapper_parsing_exception. */
   static parse(json: unknown): Mapping {
-    if (!isObj(json)) throw mapperParsing('Failed to parse mapping: Root mapping definition must be an object');
+    try {
+      return Mapping.parseRoot(json);
+    } catch (e) {
+      // Elasticsearch wraps every mapping definition error the same way
+      if (e instanceof EsError && e.type === 'mapper_parsing_exception') {
+        throw new EsError(400, { type: 'mapper_parsing_exception', reason: `Failed to parse mapping: ${e.message}`, caused_by: e.cause_ }, e.rootCauses);
+      }
+      throw e;
+    }
+  }
+
+  private static parseRoot(json: unknown): Mapping {
+    if (!isObj(json)) throw mapperParsing('Root mapping definition must be an object');
     const m = new Mapping();
     const unknown: string[] = [];
     for (const [k, v] of Object.entries(json)) {
@@ -180,7 +194,7 @@ export class Mapping implements MappingView {
       } else if (rootParams.has(k)) m.rootExtras[k] = v;
       else unknown.push(`${k} : ${JSON.stringify(v)}`);
     }
-    if (unknown.length) throw mapperParsing(`Failed to parse mapping: Root mapping definition has unsupported parameters:  [${unknown.join('] [')}]`);
+    if (unknown.length) throw mapperParsing(`Root mapping definition has unsupported parameters:  [${unknown.join('] [')}]`);
     return m;
   }
 
@@ -200,6 +214,12 @@ export class Mapping implements MappingView {
     Object.assign(out, this.rootExtras);
     if (this.root.properties.size) out['properties'] = renderProps(this.root.properties);
     return out;
+  }
+
+  /** false with `_source: {enabled: false}`: documents are indexed but their source is not returned. */
+  get sourceEnabled(): boolean {
+    const src = this.rootExtras['_source'];
+    return !(isObj(src) && (src['enabled'] === false || src['enabled'] === 'false'));
   }
 
   field(path: string): ResolvedField | undefined {

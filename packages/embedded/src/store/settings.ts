@@ -34,6 +34,9 @@ export function validateSettings(s: FlatSettings, creating: boolean, indexName: 
       }
     }
     if (k === 'index.refresh_interval') parseTimeValue(v, k);
+    if (k === 'index.soft_deletes.enabled' && v === 'false') {
+      throw illegalArgument('Creating indices with soft-deletes disabled is no longer supported. Please do not specify a value for setting [index.soft_deletes.enabled].');
+    }
   }
 }
 

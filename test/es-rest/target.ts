@@ -3,6 +3,7 @@
  * between tests (all indices and templates, as Elasticsearch's runner does) and what the target
  * reports about itself (version, capabilities).
  */
+import { startEngine } from '@esjobs/embedded';
 import type { RequestSender } from './http-client.js';
 import { parseVersion } from './prerequisites.js';
 import type { CapabilityCheck, ClusterInfo } from './prerequisites.js';
@@ -12,23 +13,9 @@ export interface Target {
   close(): Promise<void>;
 }
 
-interface StartedEngine {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-/**
- * Start the embedded engine on 127.0.0.1, port 0. Imported lazily so that the runner's own
- * tests and `--url` runs do not depend on the engine.
- */
+/** Start a fresh in-memory embedded engine on 127.0.0.1, port 0. */
 export async function startEmbeddedTarget(): Promise<Target> {
-  const mod: Record<string, unknown> = await import('@esjobs/embedded');
-  const start = mod['startEngine'];
-  if (typeof start !== 'function') throw new Error('@esjobs/embedded does not export startEngine() yet');
-  const engine = (await (start as (o: { host: string; port: number }) => Promise<StartedEngine>)({
-    host: '127.0.0.1',
-    port: 0,
-  })) as StartedEngine;
+  const engine = await startEngine({ host: '127.0.0.1', port: 0 });
   return { url: engine.url, close: () => engine.close() };
 }
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
-import { request } from 'node:http';
 import { Engine, startEngine } from '@esjobs/embedded';
 import type { StartedEngine } from '@esjobs/embedded';
 import { Client, Client8, embeddedClient, embeddedClient8, errors, errors8 } from '../../../test/support/clients.js';
 import { uniquePrefix } from '../../../test/support/prefix.js';
+import { raw } from '../../../test/support/http-raw.js';
 
 /*
  * Both official clients (9.x and 8.x) against both transports (in-process connection and HTTP):
@@ -204,22 +204,3 @@ describe('io: HTTP wire details', () => {
     expect(parsed.items[0]?.index.status).to.equal(201);
   });
 });
-
-export async function raw(
-  port: number,
-  method: string,
-  path: string,
-  body: string | Buffer | undefined,
-  headers: Record<string, string>,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, connection: 'close' } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}

@@ -39,7 +39,7 @@ import { type ResolvedWorkerOptions, type WorkerOptions, validate } from './opti
 import { PollDelay } from './poll-delay.js';
 import { RetryLaterError } from './retry-later.js';
 import { type HandlerOutcome, runHandler } from './run-handler.js';
-import { SettleBuffer } from './settle-buffer.js';
+import { SettleWriter } from './settle-writer.js';
 import { WorkerShutdownError } from './shutdown-error.js';
 
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -94,7 +94,7 @@ export class Worker {
   private running = 0;
   private readonly store: JobStore;
   private readonly poll: PollDelay;
-  private readonly settleBuffer: SettleBuffer;
+  private readonly settler: SettleWriter;
   private readonly locks: LockManager;
   private readonly wakeIds: string[] = [];
   private readonly wakeIdSet = new Set<string>();
@@ -121,8 +121,8 @@ export class Worker {
     this.events = this.o.events ?? new EventBus({ clock: this.ctx.clock });
     this.log = childLogger(this.o.logger, { workerId: this.id });
     this.store = new JobStore(this.ctx, { lease: this.o.leaseMs });
+    this.settler = new SettleWriter(this.store, this.log, this.o.leaseMs * 2);
     this.poll = new PollDelay(this.o.pollMinMs, this.o.pollMaxMs);
-    this.settleBuffer = new SettleBuffer(this.ctx, { logger: this.log, retryForMs: this.o.leaseMs * 2 });
     this.locks = new LockManager({ ctx: this.ctx, bus: this.events, owner: this.id });
     this.startedAt = this.ctx.clock.now();
   }
@@ -142,7 +142,7 @@ export class Worker {
 
   /** Settle requests sent (each carries many completions/failures). */
   get settleRequests(): number {
-    return this.settleBuffer.requests;
+    return this.settler.requests;
   }
 
   get options(): ResolvedWorkerOptions {
@@ -348,7 +348,7 @@ export class Worker {
         this.startJob(job, undefined);
       }
     }
-    if (extra.length > 0) await Promise.all(extra.map((job) => this.settleBuffer.submit({ job, action: { type: 'release' } })));
+    if (extra.length > 0) await Promise.all(extra.map((job) => this.settler.submit(job, { type: 'release' })));
     return { requested: ids.length, claimed: res.jobs.length - extra.length };
   }
 
@@ -360,7 +360,7 @@ export class Worker {
     const leaseExpiresAt = toMs(job.doc.lease?.expiresAt) ?? now + this.o.leaseMs;
     if (def === undefined) {
       // Cannot happen (claims filter by name); give it back rather than fail it.
-      void this.settleBuffer.submit({ job, action: { type: 'release' } });
+      void this.settler.submit(job, { type: 'release' });
       return;
     }
     const active = new ActiveJob(job, def, now, leaseExpiresAt, slot);
@@ -459,7 +459,7 @@ export class Worker {
       return;
     }
     if (outcome.kind === 'aborted' && active.abortKind === 'shutdown') {
-      const res = await this.settleBuffer.submit({ job: active.job, action: { type: 'release' } });
+      const res = await this.settler.submit(active.job, { type: 'release' });
       if (res.status === 'released') {
         this.counters.released++;
         this.events.emit('job:released', { at: this.now(), ...base, reason: 'worker shutdown' });
@@ -478,7 +478,7 @@ export class Worker {
       return;
     }
     if (outcome.kind === 'completed') {
-      const res = await this.settleBuffer.submit({ job: active.job, action: { type: 'complete', result: outcome.result } });
+      const res = await this.settler.submit(active.job, { type: 'complete', result: outcome.result });
       if (res.status === 'completed') {
         this.counters.completed++;
         const result = asJson(outcome.result);
@@ -505,10 +505,7 @@ export class Worker {
       error = outcome.error;
       kind = outcome.unrecoverable ? 'unrecoverable' : 'error';
     }
-    const res = await this.settleBuffer.submit({
-      job: active.job,
-      action: { type: 'fail', error: { message: error.message, stack: error.stack, kind, unrecoverable: kind === 'unrecoverable' } },
-    });
+    const res = await this.settler.submit(active.job, { type: 'fail', error: { message: error.message, stack: error.stack, kind, unrecoverable: kind === 'unrecoverable' } });
     this.onFailed(active, res, error, kind, durationMs);
   }
 
@@ -721,7 +718,7 @@ export class Worker {
       }
     }
     while (this.finishing.size > 0) await Promise.allSettled([...this.finishing]);
-    await this.settleBuffer.flush();
+    await this.settler.flush();
     if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);
     await this.heartbeatRunning;
     if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);

@@ -52,7 +52,8 @@ export interface TailStats {
 
 export class EventTail {
   private readonly origins = new Map<string, OriginState>();
-  private since = 0;
+  /** Events of origins not seen yet count from here (epoch ms). */
+  private readonly since: number;
   private polls = 0;
   private delivered = 0;
   private skipped = 0;
@@ -65,7 +66,9 @@ export class EventTail {
     private readonly bus: EventBus,
     private readonly self: string,
     private readonly o: ResolvedTransportOptions,
-  ) {}
+  ) {
+    this.since = o.since ?? ctx.clock.now() - o.lookbackMs;
+  }
 
   get stats(): TailStats {
     return { polls: this.polls, delivered: this.delivered, skipped: this.skipped, origins: this.origins.size, failedPolls: this.failedPolls };
@@ -73,7 +76,6 @@ export class EventTail {
 
   start(): void {
     if (this.loop !== undefined) return;
-    this.since = this.o.since ?? this.ctx.clock.now() - this.o.lookbackMs;
     this.stop = new AbortController();
     this.loop = this.run();
   }
@@ -105,8 +107,11 @@ export class EventTail {
         st.maxSeen = Math.max(st.maxSeen, doc.seq);
       }
       for (const origin of fresh) await this.backfill(origin);
-      await this.fillGaps();
-      total += this.deliver();
+      // Again after delivering: a hole right after what was just delivered starts its timer now.
+      for (let pass = 0; pass < 2; pass++) {
+        await this.fillGaps();
+        total += this.deliver();
+      }
       if (hits.length < this.o.pageSize || this.stop.signal.aborted) return total;
     }
   }

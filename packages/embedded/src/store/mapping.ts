@@ -263,10 +263,15 @@ export class Mapping implements MappingView {
   }
 
   private parseObject(obj: Readonly<Record<string, unknown>>, node: ObjectNode, prefix: string, dynamic: Dynamic, ctx: ParseCtx): void {
-    for (const [rawKey, value] of Object.entries(obj)) {
+    for (const rawKey in obj) {
+      const value = obj[rawKey];
       if (rawKey === '') throw documentParsing(`failed to parse: field name cannot be an empty string`);
-      if (prefix === '' && rawKey.startsWith('_') && metadataFields.has(rawKey)) {
+      if (prefix === '' && rawKey.charCodeAt(0) === 95 && metadataFields.has(rawKey)) {
         throw documentParsing(`Field [${rawKey}] is a metadata field and cannot be added inside a document. Use the index API request parameters.`);
+      }
+      if (!rawKey.includes('.')) {
+        this.parseField(rawKey, value, node, prefix, dynamic, ctx);
+        continue;
       }
       // dotted keys address sub-objects, like {"a": {"b": ...}}
       const parts = rawKey.split('.');

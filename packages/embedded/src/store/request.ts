@@ -100,6 +100,7 @@ export function objectBody(req: EngineRequest, what: string): Record<string, unk
 
 /** Decode one path segment (the router receives raw paths). */
 export function decodeSegment(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {

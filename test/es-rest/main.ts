@@ -1,5 +1,5 @@
 /**
- * `pnpm es-rest [DIR ...] [--filter TEXT] [--json FILE] [--report FILE] [--verbose] [--url URL]`
+ * `pnpm es-rest [DIR ...] [--filter TEXT] [--json FILE] [--report FILE] [--verbose] [--trace] [--url URL]`
  * Runs Elasticsearch's REST API YAML tests against a fresh embedded engine (or `--url`), prints
  * failing and skipped tests, skip counts per reason and `N passed, N failed, N skipped`.
  * Exits 0 whenever the run completes; the floor is enforced by test/es-rest.test.ts.
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       filter: { type: 'string' },
       url: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
         '  --json    write all results as JSON\n' +
         '  --report  write failures grouped by area (with request/response)\n' +
         '  --verbose print request and response of failing steps\n' +
+        '  --trace   print every request and response of test steps (use with --filter)\n' +
         '  --url     run against this Elasticsearch instead of a fresh embedded engine',
     );
     return;
@@ -37,9 +39,14 @@ async function main(): Promise<void> {
   const verbose = values.verbose;
   const run = await runSuites(
     { dirs: positionals.map((p) => resolve(p)), filter: values.filter, url: values.url },
-    (r) => {
-      const line = resultLine(r, verbose);
-      if (line !== undefined) console.log(line);
+    {
+      onResult: (r) => {
+        const line = resultLine(r, verbose);
+        if (line !== undefined) console.log(line);
+      },
+      ...(values.trace
+        ? { onExchange: (req, res) => console.log(`${req.method} ${req.path} ${req.body ?? ''}\n  → ${res.status} ${res.text.slice(0, 500)}`) }
+        : {}),
     },
   );
   if (values.json !== undefined) {

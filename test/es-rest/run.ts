@@ -8,7 +8,8 @@ import { loadApiSpecs } from './api-specs.js';
 import { executeTest } from './execute.js';
 import type { ExecuteContext, TestResult } from './execute.js';
 import { HttpClient } from './http-client.js';
-import type { RequestSender } from './http-client.js';
+import type { HttpResponse, RequestSender } from './http-client.js';
+import type { HttpRequest } from './api-specs.js';
 import { validate, withDefaults } from './options.js';
 import type { RunnerOptions } from './options.js';
 import { loadSuite, SuiteParseError } from './suite.js';
@@ -58,7 +59,14 @@ function displayPath(file: string, root: string): string {
   return rel.startsWith('..') ? `${basename(dirname(file))}/${basename(file)}` : rel;
 }
 
-export async function runSuites(partial: Partial<RunnerOptions> = {}, onResult?: (r: TestResult) => void): Promise<RunResult> {
+/** Callbacks for progress output: each result, and (for `--trace`) each request of a test step. */
+export interface RunHooks {
+  readonly onResult?: (r: TestResult) => void;
+  readonly onExchange?: (req: HttpRequest, res: HttpResponse) => void;
+}
+
+export async function runSuites(partial: Partial<RunnerOptions> = {}, hooks: RunHooks = {}): Promise<RunResult> {
+  const { onResult, onExchange } = hooks;
   const options = validate(withDefaults(partial));
   const started = Date.now();
   const specs = await loadApiSpecs(options.specsDir);
@@ -73,7 +81,13 @@ export async function runSuites(partial: Partial<RunnerOptions> = {}, onResult?:
   try {
     const cluster = await clusterInfo(client, options.clusterFeatures);
     // The client is replaced when the engine is restarted, so steps reach it through this proxy.
-    const clientProxy: RequestSender = { send: (req) => client.send(req) };
+    const clientProxy: RequestSender = {
+      send: async (req) => {
+        const res = await client.send(req);
+        onExchange?.(req, res);
+        return res;
+      },
+    };
     const ctx: ExecuteContext = {
       client: clientProxy,
       specs,

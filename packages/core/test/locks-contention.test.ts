@@ -35,7 +35,7 @@ forEachTarget((target) => {
     await Promise.all(
       contenders.map(async (m) => {
         for (let r = 0; r < rounds; r++) {
-          await m.withLock('critical section', { ttlMs: 5_000, waitMs: 50_000, retryMinMs: 2, retryMaxMs: 20 }, async (_signal, lock) => {
+          await m.withLock('critical section', { ttlMs: 5_000, waitMs: 50_000, retryMinMs: 2, retryMaxMs: target.name === 'embedded' ? 20 : 60 }, async (_signal, lock) => {
             inside++;
             maxInside = Math.max(maxInside, inside);
             entries.push({ owner: lock.owner, fence: lock.fence });
@@ -161,6 +161,34 @@ forEachTarget((target) => {
     expect(abortedWith).to.be.instanceOf(LockLostError);
     expect((await lost).owner).to.equal('victim');
     expect(await thief.inspect('stolen')).to.include({ owner: 'thief', fence: taken.fence, held: true });
+  });
+
+  it('withLock aborts fn once renewals keep failing until the lease has run out; another party then takes over', async function () {
+    const faults = target.faults;
+    if (faults === undefined) this.skip(); // needs the engine's fault injection
+    const a = manager('unlucky');
+    const b = manager('successor');
+    let abortedWith: unknown;
+    let fenceA = 0;
+    const running = a.withLock('flaky', { ttlMs: 300, renewEveryMs: 60 }, async (signal, lock) => {
+      fenceA = lock.fence;
+      // Every write fails from now on (500: not retried), so no renewal lands.
+      faults?.setRule('index', { errorProbability: 1, errorStatus: 500 });
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      abortedWith = signal.reason;
+    });
+    const outcome = running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const started = Date.now();
+    expect(await outcome).to.be.instanceOf(LockLostError);
+    expect(abortedWith).to.be.instanceOf(LockLostError);
+    expect(String(abortedWith)).to.match(/could not renew before the lease ran out/u);
+    expect(Date.now() - started).to.be.lessThan(2_000);
+    faults?.setRule('index', undefined);
+    const taken = await b.acquire('flaky', { ttlMs: 10_000, waitMs: 5_000 });
+    expect(taken.fence).to.equal(fenceA + 1);
   });
 
   it('withLock renews in the background past the ttl and releases at the end', async () => {

@@ -84,10 +84,18 @@ export class NotFoundError extends EsJobsError {
   }
 }
 
+export interface BackpressureErrorOptions extends EsJobsErrorOptions {
+  /** HTTP status of the push-back (429 or 503), when known. */
+  readonly status?: number;
+}
+
 /** The cluster pushed back (429 / 503) and retries ran out. */
 export class BackpressureError extends EsJobsError {
-  constructor(message: string, options: EsJobsErrorOptions = {}) {
+  readonly status: number | undefined;
+
+  constructor(message: string, options: BackpressureErrorOptions = {}) {
     super(ErrorCode.Backpressure, message, options);
+    this.status = options.status;
   }
 }
 

@@ -169,7 +169,7 @@ export function mapEsErrorBody(status: number | undefined, body: unknown, contex
     return new ConflictError(`${p}${reasonText === '' ? 'version conflict' : reasonText}`, opts);
   }
   if (status === 429 || status === 503 || types.includes('es_rejected_execution_exception')) {
-    return new BackpressureError(`${p}cluster pushed back (HTTP ${status ?? '?'}): ${reasonText === '' ? 'rejected' : reasonText}`, opts);
+    return new BackpressureError(`${p}cluster pushed back (HTTP ${status ?? '?'}): ${reasonText === '' ? 'rejected' : reasonText}`, { cause, status: status ?? 429 });
   }
   if (isMappingProblem(types, reasonText)) {
     return new MappingError(`${p}${reasonText}`, opts);

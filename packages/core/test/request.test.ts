@@ -86,6 +86,7 @@ describe('backend request runner', () => {
     await settle();
     expect(calls).to.equal(4);
     expect(outcome).to.be.instanceOf(BackpressureError);
+    expect((outcome as BackpressureError).status).to.equal(503);
     expect((outcome as Error).message).to.include('gave up after 4 attempts');
     expect(ctx.metrics.errors.get('bulk')).to.equal(1);
   });
@@ -164,13 +165,26 @@ describe('backend request runner', () => {
     expect(ctx.backpressure.snapshot().batchSizes).to.deep.equal({ claim: 100 });
   });
 
-  it('listeners hear about rejections', () => {
+  it('listeners hear about rejections, with op, status, delay and attempt for retried requests', async () => {
     const seen: number[] = [];
-    const off = ctx.backpressure.subscribe((s) => seen.push(s.recentRejections));
+    const details: unknown[] = [];
+    const off = ctx.backpressure.subscribe((s, d) => {
+      seen.push(s.recentRejections);
+      details.push(d);
+    });
     ctx.backpressure.recordRejection(2);
+    let calls = 0;
+    const p = ctx.request('heartbeat', async () => {
+      if (++calls === 1) throw rejected();
+      return 'ok';
+    });
+    await settle();
+    clock.advance(1000);
+    expect(await p).to.equal('ok');
     off();
     ctx.backpressure.recordRejection(1);
-    expect(seen).to.deep.equal([2]);
+    expect(seen).to.deep.equal([2, 3, 3]);
+    expect(details).to.deep.equal([{}, { op: 'heartbeat', status: 429, delayMs: 50, attempt: 1 }, undefined]);
   });
 
   it('the rejection rate forgets old rejections after the window', () => {

@@ -38,7 +38,20 @@ export interface BackpressureSnapshot {
   readonly batchSizes: Readonly<Record<string, number>>;
 }
 
-export type BackpressureListener = (snapshot: BackpressureSnapshot) => void;
+/** What was rejected, for listeners that report each push-back (e.g. the `backpressure` event). */
+export interface RejectionDetail {
+  /** Backend operation name. */
+  readonly op?: string;
+  /** 429 or 503. */
+  readonly status?: number;
+  /** Wait before the retry (absent when not retried, e.g. bulk items or a final give-up). */
+  readonly delayMs?: number;
+  /** Retry number for this request, from 1. */
+  readonly attempt?: number;
+}
+
+/** Called with the state and, for a rejection, its detail (undefined when the backoff clears). */
+export type BackpressureListener = (snapshot: BackpressureSnapshot, detail: RejectionDetail | undefined) => void;
 
 // Per-second buckets for the sliding rate window.
 const BUCKET_MS = 1_000;
@@ -120,7 +133,7 @@ export class BackpressureMonitor {
     this.bucket().requests += n;
     if (this.backoffMs !== 0) {
       this.backoffMs = 0;
-      this.notify();
+      this.notify(undefined);
     }
   }
 
@@ -128,13 +141,13 @@ export class BackpressureMonitor {
    * `n` requests (or bulk items) were rejected with 429/503: counts them and shrinks every
    * advisor, since a saturated cluster slows all callers alike.
    */
-  recordRejection(n = 1, backoffMs?: number): void {
+  recordRejection(n = 1, detail: RejectionDetail = {}): void {
     const b = this.bucket();
     b.requests += n;
     b.rejections += n;
-    if (backoffMs !== undefined) this.backoffMs = backoffMs;
+    if (detail.delayMs !== undefined) this.backoffMs = detail.delayMs;
     for (const a of this.advisors.values()) a.shrink();
-    this.notify();
+    this.notify(detail);
   }
 
   get currentBackoffMs(): number {
@@ -187,12 +200,12 @@ export class BackpressureMonitor {
     return b;
   }
 
-  private notify(): void {
+  private notify(detail: RejectionDetail | undefined): void {
     if (this.listeners.size === 0) return;
     const snap = this.snapshot();
     for (const l of this.listeners) {
       try {
-        l(snap);
+        l(snap, detail);
       } catch {
         // a listener's bug must not break the request path
       }

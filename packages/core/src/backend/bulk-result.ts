@@ -106,6 +106,6 @@ export function classifyBulkItems(response: unknown, op = 'bulk'): BulkSummary {
 export function inspectBulk(ctx: Pick<BackendContext, 'countConflict' | 'backpressure'>, op: string, response: unknown): BulkSummary {
   const summary = classifyBulkItems(response, op);
   if (summary.conflicts > 0) ctx.countConflict(op, summary.conflicts);
-  if (summary.rejected > 0) ctx.backpressure.recordRejection(summary.rejected);
+  if (summary.rejected > 0) ctx.backpressure.recordRejection(summary.rejected, { op, status: 429 });
   return summary;
 }

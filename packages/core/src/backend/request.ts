@@ -78,12 +78,12 @@ export function createRequestRunner(deps: RequestRunnerDeps): RequestFn {
       }
       metrics.add(metrics.rejections, op);
       if (attempt >= maxAttempts) {
-        backpressure.recordRejection(1);
+        backpressure.recordRejection(1, { op, status: err.status, attempt });
         metrics.add(metrics.errors, op);
-        throw new BackpressureError(`${err.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`, { cause: raw });
+        throw new BackpressureError(`${err.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`, { cause: raw, status: err.status });
       }
       const delay = pushbackDelayMs(attempt, options, random);
-      backpressure.recordRejection(1, delay);
+      backpressure.recordRejection(1, { op, status: err.status, delayMs: delay, attempt });
       metrics.add(metrics.backpressureRetries, op);
       await clock.sleep(delay, requestOptions.signal);
     }

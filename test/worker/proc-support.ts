@@ -3,14 +3,14 @@
  * wait for a line, and read the execution records the fixture jobs write.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const mainTs = join(root, 'packages/cli/src/main.ts');
-const fallback = join(root, 'test/worker/fixtures/run-worker-cli.ts');
+
 export const fixtureJobs = join(root, 'test/worker/fixtures/jobs.ts');
 
 export interface SpawnedWorker {
@@ -23,7 +23,7 @@ export interface SpawnedWorker {
 }
 
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): SpawnedWorker {
-  const entry = existsSync(mainTs) ? mainTs : fallback;
+  const entry = mainTs;
   const proc = spawn(process.execPath, ['--conditions=@esjobs/source', '--import', 'tsx', entry, ...args], {
     cwd: root,
     env: { ...process.env, ESJOBS_ES_URL: '', ...env },

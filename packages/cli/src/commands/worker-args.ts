@@ -57,8 +57,24 @@ ESJOBS_ES_CA_FILE, ESJOBS_ES_CA_FINGERPRINT.
 SIGTERM/SIGINT: stop claiming, let running jobs finish, release the rest; a second signal forces.`;
 
 type Env = Readonly<Record<string, string | undefined>>;
+/** Parsed flag values (from the CLI's flag parser, or parseArgs in tests). */
+export type WorkerFlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
-function pick(values: Record<string, unknown>, env: Env, flag: keyof typeof workerEnvVars): string | undefined {
+/** The flag specs, for the CLI's parser and help. */
+export const workerStartFlags = [
+  { name: 'jobs', type: 'string', valueName: 'PATH', description: 'module exporting job definitions (.js, .mjs or .ts)' },
+  { name: 'es', type: 'string', valueName: 'URL', description: `Elasticsearch URL (or ${workerEnvVars.es})` },
+  { name: 'queues', type: 'string', valueName: 'a,b', description: 'queues to work on', defaultText: 'default' },
+  { name: 'concurrency', type: 'string', valueName: 'N', description: 'jobs run at once by this worker', defaultText: '10' },
+  { name: 'prefix', type: 'string', valueName: 'P', description: 'index prefix', defaultText: 'esjobs' },
+  { name: 'lease', type: 'string', valueName: 'DURATION', description: 'job lease; heartbeats every third of it', defaultText: '30s' },
+  { name: 'shutdown-timeout', type: 'string', valueName: 'DURATION', description: 'time running jobs get to finish on SIGTERM', defaultText: '30s' },
+  { name: 'queue-limit', type: 'string', valueName: 'QUEUE=N', description: `cluster-wide limit of running jobs of a queue; repeatable (or ${workerEnvVars['queue-limit']}=q=N,r=M)`, multiple: true },
+  { name: 'log-format', type: 'string', valueName: 'json|pretty', description: 'log line format', defaultText: 'pretty' },
+  { name: 'log-level', type: 'string', valueName: 'LEVEL', description: 'debug, info, warn or error', defaultText: 'info' },
+] as const;
+
+function pick(values: WorkerFlagValues, env: Env, flag: keyof typeof workerEnvVars): string | undefined {
   const v = values[flag];
   if (typeof v === 'string') return v;
   const e = env[workerEnvVars[flag]];
@@ -69,6 +85,7 @@ function fieldOf(flag: string, fromFlag: boolean): string {
   return fromFlag ? `--${flag}` : workerEnvVars[flag as keyof typeof workerEnvVars];
 }
 
+/** Parse raw argv (for tests and direct use); the CLI passes its own parsed values to resolveWorkerStartArgs. */
 export function parseWorkerStartArgs(argv: readonly string[], env: Env): WorkerStartArgs {
   let parsed;
   try {
@@ -78,22 +95,17 @@ export function parseWorkerStartArgs(argv: readonly string[], env: Env): WorkerS
       strict: true,
       options: {
         help: { type: 'boolean', short: 'h' },
-        jobs: { type: 'string' },
-        es: { type: 'string' },
-        queues: { type: 'string' },
-        concurrency: { type: 'string' },
-        prefix: { type: 'string' },
-        lease: { type: 'string' },
-        'shutdown-timeout': { type: 'string' },
-        'queue-limit': { type: 'string', multiple: true },
-        'log-format': { type: 'string' },
-        'log-level': { type: 'string' },
+        ...Object.fromEntries(workerStartFlags.map((f) => [f.name, { type: 'string' as const, ...('multiple' in f ? { multiple: true } : {}) }])),
       },
     });
   } catch (err) {
     throw new ValidationError('arguments', argv.join(' '), err instanceof Error ? err.message : String(err));
   }
-  const v = parsed.values as Record<string, unknown>;
+  return resolveWorkerStartArgs(parsed.values as WorkerFlagValues, env);
+}
+
+/** Validate flag values (falling back to ESJOBS_* variables); throws ValidationError naming the flag or variable. */
+export function resolveWorkerStartArgs(v: WorkerFlagValues, env: Env): WorkerStartArgs {
   const has = (flag: string): boolean => v[flag] !== undefined;
 
   const queuesRaw = pick(v, env, 'queues');

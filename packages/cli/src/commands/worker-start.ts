@@ -1,104 +1,77 @@
 /**
  * `esjobs worker start`: load the job definitions, connect, run a Worker until SIGTERM/SIGINT.
  * First signal: graceful shutdown (stop claiming, let running jobs finish within
- * --shutdown-timeout, release the rest). Second signal: abort and release at once.
+ * --shutdown-timeout, then release the rest so other workers take them at once). A second signal
+ * exits at once (main.ts); jobs still running then come back through lease expiry, never lost.
  * Exit codes: 0 clean shutdown, 2 bad flags or configuration, 3 jobs module missing or invalid,
- * 4 cluster unreachable or credentials rejected, 1 anything else (130 after a forced stop).
+ * 4 cluster unreachable or credentials rejected, 1 anything else.
  */
 import { AuthenticationError, ConnectionError, ValidationError, checkConnection, createClient } from '@esjobs/core';
 import { Worker } from '@esjobs/worker';
-import { parseWorkerStartArgs, workerEnvVars, workerStartUsage } from './worker-args.js';
+import { type Command, UsageError } from '../command.js';
+import { type WorkerFlagValues, type WorkerStartArgs, resolveWorkerStartArgs, workerEnvVars, workerStartFlags } from './worker-args.js';
 import { JobsModuleError, loadJobs } from './worker-jobs-loader.js';
-import { type LineWriter, createCliLogger } from './worker-log.js';
+import { createCliLogger } from './worker-log.js';
 
 export interface WorkerStartIo {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: LineWriter;
-  readonly stderr: LineWriter;
+  /** One log line or message, without the trailing newline. */
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
   readonly cwd: string;
+  /** Aborted on SIGTERM/SIGINT: graceful shutdown. */
+  readonly signal: AbortSignal;
 }
 
-export const exitCodes = { ok: 0, failure: 1, usage: 2, jobsModule: 3, connection: 4, forced: 130 } as const;
+export const workerExitCodes = { ok: 0, failure: 1, usage: 2, jobsModule: 3, connection: 4 } as const;
 
-const noClusterHelp = `esjobs worker start: no Elasticsearch to connect to.
-Point it at a cluster:      --es https://host:9200   (or set ${workerEnvVars.es})
+export const noClusterHelp = `no Elasticsearch to connect to.
+Point the worker at a cluster:  --es https://host:9200   (or set ${workerEnvVars.es})
   with credentials in ESJOBS_ES_API_KEY, or ESJOBS_ES_USERNAME + ESJOBS_ES_PASSWORD.
 Or start the embedded engine in another terminal and use the URL it prints:
   esjobs engine start --data-dir ./esjobs-data
-  esjobs worker start --jobs ./jobs.ts --es http://127.0.0.1:9200
-`;
+  esjobs worker start --jobs ./jobs.ts --es http://127.0.0.1:9200`;
 
-function defaultIo(): WorkerStartIo {
-  return {
-    env: process.env,
-    stdout: { write: (s) => void process.stdout.write(s) },
-    stderr: { write: (s) => void process.stderr.write(s) },
-    cwd: process.cwd(),
-  };
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
-export async function runWorkerStart(argv: readonly string[], io: WorkerStartIo = defaultIo()): Promise<number> {
-  let args;
-  try {
-    args = parseWorkerStartArgs(argv, io.env);
-  } catch (err) {
-    io.stderr.write(`esjobs worker start: ${err instanceof Error ? err.message : String(err)}\n\n${workerStartUsage}\n`);
-    return exitCodes.usage;
-  }
-  if (args.help) {
-    io.stdout.write(`${workerStartUsage}\n`);
-    return exitCodes.ok;
-  }
+export async function runWorkerStart(args: WorkerStartArgs, io: WorkerStartIo): Promise<number> {
   if (args.jobs === undefined) {
-    io.stderr.write(`esjobs worker start: --jobs PATH is required (or set ${workerEnvVars.jobs})\n\n${workerStartUsage}\n`);
-    return exitCodes.usage;
+    io.stderr(`esjobs worker start: --jobs PATH is required (or set ${workerEnvVars.jobs}); run "esjobs worker start --help" for usage`);
+    return workerExitCodes.usage;
   }
   if (args.es === undefined) {
-    io.stderr.write(noClusterHelp);
-    return exitCodes.usage;
+    io.stderr(`esjobs worker start: ${noClusterHelp}`);
+    return workerExitCodes.usage;
   }
-  const log = createCliLogger(args.logFormat, args.logLevel, io.stdout);
+  const log = createCliLogger(args.logFormat, args.logLevel, { write: (s) => io.stdout(s.replace(/\n$/, '')) });
 
   let jobs;
   try {
     jobs = await loadJobs(args.jobs, io.cwd);
   } catch (err) {
-    io.stderr.write(`esjobs worker start: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof JobsModuleError ? exitCodes.jobsModule : exitCodes.failure;
+    io.stderr(`esjobs worker start: ${message(err)}`);
+    return err instanceof JobsModuleError ? workerExitCodes.jobsModule : workerExitCodes.failure;
   }
 
   let created;
   try {
     created = createClient({ es: args.es }, io.env);
   } catch (err) {
-    io.stderr.write(`esjobs worker start: ${err instanceof Error ? err.message : String(err)}\n`);
-    return exitCodes.usage;
+    io.stderr(`esjobs worker start: ${message(err)}`);
+    return workerExitCodes.usage;
   }
   const { client, node } = created;
-  let worker: Worker | undefined;
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
-  let received = 0;
-  let exitCode: number = exitCodes.ok;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    received++;
-    if (received === 1) {
-      log.info(`received ${signal}: shutting down gracefully (send it again to force)`, { shutdownTimeoutMs: worker?.options.shutdownTimeoutMs });
-      void worker?.stop();
-    } else {
-      log.warn(`received ${signal} again: aborting running jobs and releasing them now`);
-      exitCode = exitCodes.forced;
-      void worker?.stop({ timeout: 0 });
-    }
-  };
-  for (const s of signals) process.on(s, onSignal);
   try {
     try {
       const info = await checkConnection(client, { node });
       log.info('connected to Elasticsearch', { node: info.node, version: info.version });
     } catch (err) {
-      io.stderr.write(`esjobs worker start: ${err instanceof Error ? err.message : String(err)}\n`);
-      return err instanceof ConnectionError || err instanceof AuthenticationError ? exitCodes.connection : exitCodes.failure;
+      io.stderr(`esjobs worker start: ${message(err)}`);
+      return err instanceof ConnectionError || err instanceof AuthenticationError ? workerExitCodes.connection : workerExitCodes.failure;
     }
+    let worker: Worker | undefined;
     try {
       worker = new Worker({
         es: client,
@@ -111,20 +84,46 @@ export async function runWorkerStart(argv: readonly string[], io: WorkerStartIo 
         ...(args.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: args.shutdownTimeoutMs }),
         queueLimits: args.queueLimits,
       });
-      const stopped = new Promise<void>((resolve) => worker?.events.on('worker:offline', () => resolve()));
-      await worker.start();
-      if (received > 0) void worker.stop();
+      const w = worker;
+      const stopped = new Promise<void>((resolve) => w.events.on('worker:offline', () => resolve()));
+      const onSignal = (): void => {
+        log.info('signal received: shutting down gracefully (a second signal exits at once)', { running: w.runningCount, shutdownTimeoutMs: w.options.shutdownTimeoutMs });
+        void w.stop();
+      };
+      io.signal.addEventListener('abort', onSignal, { once: true });
+      await w.start();
+      if (io.signal.aborted) void w.stop();
       await stopped;
-      log.info('shutdown complete', { exitCode });
-      return exitCode;
+      io.signal.removeEventListener('abort', onSignal);
+      log.info('shutdown complete');
+      return workerExitCodes.ok;
     } catch (err) {
-      const code = err instanceof ValidationError ? exitCodes.usage : err instanceof ConnectionError || err instanceof AuthenticationError ? exitCodes.connection : exitCodes.failure;
-      io.stderr.write(`esjobs worker start: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr(`esjobs worker start: ${message(err)}`);
       if (worker !== undefined && worker.status !== 'stopped') await worker.stop({ timeout: 0 }).catch(() => undefined);
-      return code;
+      if (err instanceof ValidationError) return workerExitCodes.usage;
+      return err instanceof ConnectionError || err instanceof AuthenticationError ? workerExitCodes.connection : workerExitCodes.failure;
     }
   } finally {
-    for (const s of signals) process.off(s, onSignal);
     await client.close().catch(() => undefined);
   }
 }
+
+export const workerStart: Command = {
+  path: ['worker', 'start'],
+  summary: 'run job handlers: claim jobs under leases, heartbeat, retry, shut down gracefully',
+  flags: workerStartFlags,
+  details: `Every flag is also read from an environment variable: ${Object.values(workerEnvVars).join(', ')}.
+Credentials: ESJOBS_ES_API_KEY, ESJOBS_ES_USERNAME + ESJOBS_ES_PASSWORD, ESJOBS_ES_BEARER, ESJOBS_ES_CA_FILE.
+SIGTERM/SIGINT: stop claiming, let running jobs finish within --shutdown-timeout, release the rest.
+Exit codes: 0 clean shutdown, 2 bad flags, 3 bad jobs module, 4 cluster unreachable, 1 other.`,
+  run: async (ctx) => {
+    let args: WorkerStartArgs;
+    try {
+      args = resolveWorkerStartArgs(ctx.flags as WorkerFlagValues, ctx.env);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new UsageError(err.message);
+      throw err;
+    }
+    return runWorkerStart(args, { env: ctx.env, stdout: ctx.stdout, stderr: ctx.stderr, cwd: process.cwd(), signal: ctx.signal });
+  },
+};

@@ -74,3 +74,32 @@ describe('EventBus', () => {
     expect(String(failure)).to.match(/job:failed/);
   });
 });
+
+describe('event transport options', () => {
+  it('fills in defaults and rejects bad values naming the field', async () => {
+    const { withTransportDefaults, flushEveryMsDefault, pollEveryMsDefault } = await import('../src/events/transport-options.js');
+    const { ValidationError } = await import('../src/errors.js');
+    const o = withTransportDefaults({ pollEvery: '1s', events: ['job:completed'] });
+    expect(o).to.include({ publish: true, subscribe: true, flushEveryMs: flushEveryMsDefault, pollEveryMs: 1_000 });
+    expect(pollEveryMsDefault).to.be.a('number');
+    expect(o.events?.has('job:completed')).to.equal(true);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ events: ['job:done'] }, /^events\[0\]: is not an event name/u],
+      [{ maxBatch: 0 }, /^maxBatch: must be a positive integer \(got 0\)/u],
+      [{ maxBatch: 100, maxBuffer: 10 }, /^maxBuffer: must be at least maxBatch/u],
+      [{ pollEvery: 'soon' }, /^pollEvery: not a duration/u],
+      [{ publish: 'yes' }, /^publish: must be true or false/u],
+      [{ since: 'yesterday' }, /^since: must be epoch milliseconds/u],
+    ];
+    for (const [bad, message] of cases) {
+      let err: unknown;
+      try {
+        withTransportDefaults(bad as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(bad)).to.be.instanceOf(ValidationError);
+      expect(String((err as Error).message)).to.match(message);
+    }
+  });
+});

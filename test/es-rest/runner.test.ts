@@ -17,7 +17,9 @@ import { evaluatePath, splitPath } from './object-path.js';
 import { corpusDirDefault } from './options.js';
 import { evaluatePrerequisite, versionInRanges } from './prerequisites.js';
 import type { ClusterInfo } from './prerequisites.js';
+import { javaToString } from './execute.js';
 import { closingText, summarize } from './report.js';
+import { scopeSkip } from './scope.js';
 import { runSuites } from './run.js';
 import { Stash } from './stash.js';
 import { parseSuite } from './suite.js';
@@ -131,6 +133,39 @@ describe('es-rest runner', () => {
       expect(buildRequest(spec('get'), { index: 'i', id: '1', bogus: 1 })).to.include({ path: '/i/_doc/1?bogus=1' });
       expect(buildRequest(spec('indices.refresh'), { index: [] })).to.include({ path: '/_refresh' });
       expect(() => buildRequest(spec('create'), { index: 'i', body: {} })).to.throw(RequestBuildError);
+    });
+  });
+
+  describe('scope skips', () => {
+    const steps = (yaml: string) => parseSuite(`"t":\n${yaml}`, 'x.yml').tests[0]?.steps ?? [];
+
+    it('skips pre-8.0 types, out-of-scope APIs, features and runner features', () => {
+      const typed = steps('  - do: { index: { index: i, type: t, id: "1", body: {} } }\n');
+      expect(scopeSkip(typed, specs)?.category).to.match(/types API/);
+      const typeAssert = steps('  - do: { get: { index: i, id: "1" } }\n  - match: { _type: _doc }\n');
+      expect(scopeSkip(typeAssert, specs)?.category).to.match(/types API/);
+      const alias = steps('  - do: { indices.put_alias: { index: i, name: a } }\n');
+      expect(scopeSkip(alias, specs)?.category).to.match(/API not in issue 2/);
+      const nested = steps('  - do: { indices.create: { index: i, body: { mappings: { properties: { n: { type: nested } } } } } }\n');
+      expect(scopeSkip(nested, specs)?.category).to.match(/nested/);
+      const script = steps('  - do: { update: { index: i, id: "1", body: { script: "ctx" } } }\n');
+      expect(scopeSkip(script, specs)?.category).to.match(/scripts/);
+      const selector = steps('  - do: { node_selector: { version: current }, info: {} }\n');
+      expect(scopeSkip(selector, specs)?.category).to.match(/node_selector/);
+    });
+
+    it('runs in-scope tests, typed mappings sent to be rejected, and shard settings without shard assertions', () => {
+      const plain = steps('  - do: { search: { index: i, body: { query: { bool: { filter: [ { term: { a: 1 } } ] } }, sort: [ { a: desc } ] } } }\n');
+      expect(scopeSkip(plain, specs)).to.equal(undefined);
+      const rejected = steps('  - do: { catch: bad_request, indices.put_mapping: { index: i, body: { _doc: { properties: {} } } } }\n');
+      expect(scopeSkip(rejected, specs)).to.equal(undefined);
+      const shards = 'indices.create: { index: i, body: { settings: { number_of_shards: 3 } } }';
+      expect(scopeSkip(steps(`  - do: { ${shards} }\n  - match: { acknowledged: true }\n`), specs)).to.equal(undefined);
+      expect(scopeSkip(steps(`  - do: { ${shards} }\n  - match: { _shards.total: 3 }\n`), specs)?.category).to.match(/shards/);
+    });
+
+    it('renders errors like Java for catch regexes', () => {
+      expect(javaToString({ type: 'x', caused_by: [{ reason: 'r' }] })).to.equal('{type=x, caused_by=[{reason=r}]}');
     });
   });
 

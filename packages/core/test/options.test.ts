@@ -59,3 +59,11 @@ describe('core options', () => {
     expect(validate({ concurrency: 5 }, ['concurrency']).prefix).to.equal('esjobs');
   });
 });
+
+describe('backpressure options', () => {
+  it('withDefaults and validate agree on valid input', async () => {
+    const { withDefaults: bpDefaults, validate: bpValidate } = await import('../src/options/backpressure.js');
+    expect(bpDefaults({ maxDelay: '3s' })).to.deep.equal(bpValidate({ maxDelay: '3s' }));
+    expect(bpDefaults().maxAttempts).to.equal(6);
+  });
+});

@@ -105,3 +105,21 @@ export function validateBackpressureOptions(options: unknown = {}, field = 'back
     recoverIntervalMs: o.recoverInterval === undefined ? recoverIntervalMsDefault : parseDuration(`${field}.recoverInterval`, o.recoverInterval),
   };
 }
+
+/** Fill in defaults for options already known to be valid (durations parsed, no range checks). */
+export function withDefaults(options: BackpressureOptions = {}): ResolvedBackpressureOptions {
+  const ms = (field: string, v: Duration | undefined, def: number): number => (v === undefined ? def : parseDuration(`backpressure.${field}`, v, { allowZero: true }));
+  return {
+    maxAttempts: options.maxAttempts ?? maxAttemptsDefault,
+    baseDelayMs: ms('baseDelay', options.baseDelay, baseDelayMsDefault),
+    maxDelayMs: ms('maxDelay', options.maxDelay, maxDelayMsDefault),
+    rateWindowMs: ms('rateWindow', options.rateWindow, rateWindowMsDefault),
+    decreaseFactor: options.decreaseFactor ?? decreaseFactorDefault,
+    decreaseCooldownMs: ms('decreaseCooldown', options.decreaseCooldown, decreaseCooldownMsDefault),
+    increaseFraction: options.increaseFraction ?? increaseFractionDefault,
+    recoverIntervalMs: ms('recoverInterval', options.recoverInterval, recoverIntervalMsDefault),
+  };
+}
+
+/** Validate untrusted options and apply defaults (same as validateBackpressureOptions). */
+export const validate = validateBackpressureOptions;

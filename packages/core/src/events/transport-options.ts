@@ -40,7 +40,9 @@ export interface TransportOptions {
    */
   readonly events?: readonly EventName[];
   /**
-   * Id of this process in stored events.
+   * Id of this process in stored events. Must be unique per process lifetime: sequences restart
+   * at 1, so a reused origin's new events would collide with its old ones (and be taken as
+   * already written and already delivered).
    * @defaultValue `<host>:<pid>:<random>`
    */
   readonly origin?: string;

@@ -33,7 +33,7 @@ export async function clusterInfo(client: RequestSender, features: readonly stri
   }
   return {
     version: parseVersion(number),
-    features: new Set(features),
+    features: new Set([...features, ...(await reportedFeatures(client))]),
     hasCapabilities: async (check: CapabilityCheck) => {
       const q = new URLSearchParams({ method: check.method, path: check.path });
       if (check.parameters !== undefined) q.set('parameters', check.parameters.join(','));
@@ -42,6 +42,22 @@ export async function clusterInfo(client: RequestSender, features: readonly stri
       return r.status === 200 && (r.body as { supported?: unknown } | undefined)?.supported === true;
     },
   };
+}
+
+/**
+ * Cluster features a real Elasticsearch (8.13+) reports in its cluster state, present on every
+ * node, as Elasticsearch's runner reads them. Targets that do not report any get none.
+ */
+async function reportedFeatures(client: RequestSender): Promise<string[]> {
+  const res = await client.send({ method: 'GET', path: '/_cluster/state?filter_path=nodes_features', headers: {} });
+  const nodes = (res.body as { nodes_features?: unknown } | undefined)?.nodes_features;
+  if (res.status !== 200 || !Array.isArray(nodes) || nodes.length === 0) return [];
+  const perNode = nodes.map((n: unknown) => {
+    const list = n !== null && typeof n === 'object' ? (n as { features?: unknown }).features : undefined;
+    return new Set(Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : []);
+  });
+  const first = perNode[0] ?? new Set<string>();
+  return [...first].filter((f) => perNode.every((set) => set.has(f)));
 }
 
 /**

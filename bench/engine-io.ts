@@ -1,0 +1,64 @@
+/*
+ * Engine I/O throughput through the official 9.x client, in-process and over HTTP:
+ * single-document index/get/update ops/s and bulk docs/s.
+ *   node --conditions=@esjobs/source --import tsx bench/engine-io.ts
+ * Env: BENCH_MS (per case, default 2000), BENCH_CONCURRENCY (in-flight requests, default 16),
+ * BENCH_BULK (docs per bulk, default 1000).
+ */
+import { Client } from '@elastic/elasticsearch';
+import { Engine, createEmbeddedClientConnection, startEngine } from '@esjobs/embedded';
+
+const durationMs = Number(process.env.BENCH_MS ?? 2000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const bulkSize = Number(process.env.BENCH_BULK ?? 1000);
+
+type Op = (i: number) => Promise<unknown>;
+
+async function run(op: Op, perOp = 1): Promise<number> {
+  let n = 0;
+  const end = performance.now() + durationMs;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) await op(n++);
+    }),
+  );
+  return (n * perOp * 1000) / (performance.now() - start);
+}
+
+async function suite(name: string, client: Client): Promise<Record<string, number>> {
+  const index = `bench-${name}`;
+  await client.indices.create({ index, mappings: { properties: { n: { type: 'long' }, tag: { type: 'keyword' } } } });
+  const ids = 10_000;
+  const results: Record<string, number> = {};
+  results['index ops/s'] = await run((i) => client.index({ index, id: String(i % ids), document: { n: i, tag: `t${i % 10}` } }));
+  results['get ops/s'] = await run((i) => client.get({ index, id: String(i % ids) }, { ignore: [404] }));
+  results['update ops/s'] = await run((i) => client.update({ index, id: String(i % 100), doc: { n: i }, doc_as_upsert: true }));
+  let seq = 0;
+  results['bulk docs/s'] = await run(async () => {
+    const base = seq++ * bulkSize;
+    const operations = [];
+    for (let k = 0; k < bulkSize; k++) operations.push({ index: { _index: index, _id: `b${base + k}` } }, { n: k, tag: `t${k % 10}` });
+    await client.bulk({ operations });
+  }, bulkSize);
+  await client.indices.delete({ index });
+  return results;
+}
+
+function print(name: string, r: Record<string, number>): void {
+  console.log(`${name}: ${Object.entries(r).map(([k, v]) => `${k} ${Math.round(v).toLocaleString('en-US')}`).join(', ')}`);
+}
+
+const engine = new Engine();
+const Connection = createEmbeddedClientConnection(engine) as unknown as NonNullable<ConstructorParameters<typeof Client>[0]['Connection']>;
+const inproc = new Client({ node: 'http://embedded.invalid', Connection });
+print(`in-process (official client, ${concurrency} in flight)`, await suite('inproc', inproc));
+await inproc.close();
+engine.close();
+
+const started = await startEngine({ port: 0 });
+const http = new Client({ node: started.url });
+print(`HTTP (official client, one connection pool, ${concurrency} in flight)`, await suite('http', http));
+await http.close();
+await started.close();
+console.log(`bulk size ${bulkSize}, ${durationMs} ms per case, node ${process.version}`);

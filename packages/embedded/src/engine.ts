@@ -3,7 +3,7 @@ import type { EngineRequest, EngineResponse, IndexHandle, JournalRecord, Request
 import { EsError } from './errors.js';
 import { handleCount, handleDeleteByQuery, handleSearch } from './search/index.js';
 import { handleBulk } from './store/bulk.js';
-import { handleHealth, handleInfo } from './store/cluster-handlers.js';
+import { handleCapabilities, handleHealth, handleInfo } from './store/cluster-handlers.js';
 import type { Ctx } from './store/context.js';
 import { handleDelete, handleGet, handleGetSource, handleIndex, handleUpdate } from './store/doc-handlers.js';
 import { applyFilterPath } from './store/filter-path.js';
@@ -43,6 +43,7 @@ export class Engine implements StoreAccess {
       record: (rec: JournalRecord) => {
         if (!this.replaying) journal?.append(rec);
       },
+      journaling: journal !== undefined,
       defaultRefreshIntervalMs: this.options.defaultRefreshIntervalMs,
       get refreshDelayMs() {
         return delay();
@@ -125,7 +126,7 @@ export class Engine implements StoreAccess {
       case 'health':
         return handleHealth(ctx, parts, this.options);
       case 'capabilities':
-        return { status: 200, body: { supported: false } };
+        return handleCapabilities(ctx);
       case 'refresh':
         return handleRefresh(ctx, parts);
       case 'bulk':

@@ -37,17 +37,23 @@ const statuses = ['green', 'yellow', 'red'];
 
 export function handleHealth(ctx: Ctx, parts: Readonly<Record<string, string>>, o: ResolvedEngineOptions): EngineResponse {
   const p = ctx.params;
-  p.accept('timeout', 'master_timeout', 'wait_for_active_shards', 'wait_for_nodes', 'wait_for_events', 'wait_for_no_relocating_shards', 'wait_for_no_initializing_shards', 'local', 'expand_wildcards', 'return_200_for_cluster_health_timeout');
+  p.accept('timeout', 'master_timeout', 'wait_for_events', 'wait_for_no_relocating_shards', 'wait_for_no_initializing_shards', 'local', 'expand_wildcards', 'return_200_for_cluster_health_timeout');
+  const waitNodes = p.str('wait_for_nodes');
+  const waitShards = p.str('wait_for_active_shards');
   const wfs = p.str('wait_for_status');
   if (wfs !== undefined && !statuses.includes(wfs)) throw esError(400, 'illegal_argument_exception', `unknown cluster health status [${wfs}]`);
   const level = p.str('level') ?? 'cluster';
   if (!['cluster', 'indices', 'shards'].includes(level)) throw esError(400, 'illegal_argument_exception', `level must be one of [cluster, indices, shards] but was [${level}]`);
   p.done();
   const indices = parts['index'] === undefined ? ctx.store.resolveStates(undefined) : ctx.store.resolveStates(parts['index'], { ignoreUnavailable: true });
+  // one node with one shard per index: waits for more can only time out
+  const nodesWanted = waitNodes === undefined ? 1 : Number(/\d+/.exec(waitNodes)?.[0] ?? '1');
+  const shardsWanted = waitShards === undefined || waitShards === 'all' ? 0 : Number(waitShards);
+  const timedOut = nodesWanted > 1 || shardsWanted > indices.length;
   const body: Record<string, unknown> = {
     cluster_name: o.clusterName,
     status: 'green',
-    timed_out: false,
+    timed_out: timedOut,
     number_of_nodes: 1,
     number_of_data_nodes: 1,
     active_primary_shards: indices.length,
@@ -81,5 +87,24 @@ export function handleHealth(ctx: Ctx, parts: Readonly<Record<string, string>>, 
       ]),
     );
   }
-  return ok(body);
+  return ok(body, timedOut ? 408 : 200);
+}
+
+/** `GET /_capabilities`: the few capability names the engine can vouch for. */
+const capabilities: Record<string, readonly string[]> = {
+  'GET /_cluster/health': ['unassigned_pri_shard_count'],
+  'PUT /{index}': ['poorly_formatted_bad_request'],
+};
+
+export function handleCapabilities(ctx: Ctx): EngineResponse {
+  const p = ctx.params;
+  const method = p.str('method') ?? 'GET';
+  const path = p.str('path') ?? '/';
+  const params = p.list('parameters') ?? [];
+  const wanted = p.list('capabilities') ?? [];
+  p.accept('local_only', 'timeout');
+  p.done();
+  const known = capabilities[`${method.toUpperCase()} ${path}`];
+  const supported = known !== undefined && params.length === 0 && wanted.every((c) => known.includes(c));
+  return ok({ supported });
 }

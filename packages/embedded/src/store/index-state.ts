@@ -9,6 +9,8 @@ import type { FlatSettings } from './settings.js';
 export interface IndexHost {
   /** Journal a mutation (already applied in memory). */
   record(rec: JournalRecord): void;
+  /** false when there is no journal, so records need not be built at all. */
+  readonly journaling: boolean;
   readonly defaultRefreshIntervalMs: number;
   /** Fault injection: extra delay before scheduled refreshes. */
   readonly refreshDelayMs: number;
@@ -93,7 +95,7 @@ export class IndexState implements IndexHandle {
     this.live.set(id, doc);
     this.tombstones.delete(id);
     this.pending.set(id, doc);
-    this.host.record({ op: 'put_doc', index: this.name, id, source, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, version });
+    if (this.host.journaling) this.host.record({ op: 'put_doc', index: this.name, id, source, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, version });
     this.scheduleRefresh();
     return doc;
   }
@@ -104,7 +106,7 @@ export class IndexState implements IndexHandle {
     const existed = this.live.delete(id);
     this.tombstones.set(id, { version, seqNo, primaryTerm: this.primaryTerm, at: this.host.now() });
     if (existed) this.pending.set(id, null);
-    this.host.record({ op: 'delete_doc', index: this.name, id, seqNo, primaryTerm: this.primaryTerm, version });
+    if (this.host.journaling) this.host.record({ op: 'delete_doc', index: this.name, id, seqNo, primaryTerm: this.primaryTerm, version });
     if (existed) this.scheduleRefresh();
     return { seqNo, primaryTerm: this.primaryTerm, version };
   }
@@ -177,7 +179,7 @@ export class IndexState implements IndexHandle {
   }
 
   private scheduleRefresh(): void {
-    if (this.timer || this.closed) return;
+    if (this.timer !== undefined || this.closed) return;
     const interval = this.refreshIntervalMs();
     if (interval < 0) return;
     const t = setTimeout(() => {

@@ -1,4 +1,5 @@
 import type { IndexHandle, JournalRecord, ResolveOptions } from '../contracts.js';
+import { esError } from '../errors.js';
 import { IndexState } from './index-state.js';
 import type { IndexHost } from './index-state.js';
 import { Mapping } from './mapping.js';
@@ -43,7 +44,9 @@ export class Store {
       // a body without the known keys is taken as settings by Elasticsearch only for flat `index.*` keys
       throw illegalArgument(`unknown key [${unknown[0] ?? ''}] for create index`);
     }
-    if (isObject(b['aliases']) && Object.keys(b['aliases']).length) throw illegalArgument('aliases are not supported by the embedded engine');
+    const aliases = b['aliases'];
+    if (aliases !== undefined && !isObject(aliases)) throw esError(400, 'parsing_exception', `Failed to parse [aliases]: expected an object`, { line: 1, col: 1 });
+    if (isObject(aliases) && Object.keys(aliases).length) throw illegalArgument('aliases are not supported by the embedded engine');
     const requested = Mapping.parse(b['mappings'] ?? {});
     const ownSettings = flattenSettings(b['settings']);
     const tpl = replay ? undefined : findTemplate(this.templates.values(), name);

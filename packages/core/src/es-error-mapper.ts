@@ -203,9 +203,6 @@ export function mapEsError(err: unknown, context: MapErrorContext = {}): Error {
     const what = name === 'TimeoutError' ? 'request timed out' : 'cluster is unreachable';
     return new ConnectionError(`${p}Elasticsearch ${what}${node === undefined ? '' : ` at ${node}`}${rawMessage === '' ? '' : ` (${rawMessage})`}`, { cause: err });
   }
-  if (name === 'ResponseError' || (name !== 'TypeError' && statusOf(err) !== undefined && isRecord(err.meta))) {
-    return mapEsErrorBody(statusOf(err), bodyOf(err), context, err);
-  }
   if (name === 'ProductNotSupportedError') {
     const node = nodeOf(err, context);
     return new ConnectionError(`${p}the server${node === undefined ? '' : ` at ${node}`} is not Elasticsearch (the client's product check failed)`, { cause: err });
@@ -221,6 +218,10 @@ export function mapEsError(err: unknown, context: MapErrorContext = {}): Error {
   }
   if (name === 'ConfigurationError') {
     return new ElasticsearchError(`${p}client configuration error: ${rawMessage}`, undefined, 'configuration_error', { cause: err });
+  }
+  // ResponseError, or a look-alike from another transport version: a status and a response body
+  if (name === 'ResponseError' || (name !== 'TypeError' && statusOf(err) !== undefined && isRecord(err.meta))) {
+    return mapEsErrorBody(statusOf(err), bodyOf(err), context, err);
   }
   return err instanceof Error ? err : toError(err);
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { errors } from '@elastic/elasticsearch';
+import { errors as errors8 } from 'es8';
 import {
   AuthenticationError,
   AuthorizationError,
@@ -194,5 +195,19 @@ describe('mapEsError', () => {
     expect(text).not.to.include('a:b@');
     expect(text).not.to.include('Zm9vOmJhcg');
     expect(text).not.to.include('hunter2');
+  });
+
+  it('errors thrown by client 8.x classes map the same way', () => {
+    const d = diag(409, esBody(409, 'version_conflict_engine_exception', '[j1]: version conflict')) as unknown as ConstructorParameters<typeof errors8.ResponseError>[0];
+    expect(mapEsError(new errors8.ResponseError(d))).to.be.instanceOf(ConflictError);
+    const d401 = diag(401, esBody(401, 'security_exception', 'missing authentication credentials')) as unknown as ConstructorParameters<typeof errors8.ResponseError>[0];
+    expect(mapEsError(new errors8.ResponseError(d401))).to.be.instanceOf(AuthenticationError);
+    const conn = mapEsError(new errors8.ConnectionError('connect ECONNREFUSED'), { node: 'http://u:s3cr3t@h:9200' });
+    expect(conn).to.be.instanceOf(ConnectionError);
+    expect(conn.message).to.include('unreachable at http://h:9200');
+    assertNoSecrets(conn);
+    expect(mapEsError(new errors8.NoLivingConnectionsError('none', diag(0, undefined) as never))).to.be.instanceOf(ConnectionError);
+    expect(mapEsError(new errors8.ProductNotSupportedError('Elasticsearch', diag(0, undefined) as never))).to.be.instanceOf(ConnectionError);
+    expect(mapEsError(new errors8.DeserializationError('bad', 'x'))).to.be.instanceOf(ElasticsearchError);
   });
 });

@@ -3,14 +3,15 @@
  *
  * Inputs: queues (already without paused ones), job names (empty: any), worker id, free slots,
  * lease length, the claimer's recent-claims cache and contention spread. Request: one `_search`
- * (`state=queued`, queue/name filters, `runAt <= now`; sorted priority desc, runAt asc, jobId
- * asc; `seq_no_primary_term`; a few times `slots` candidates; `must_not ids` of jobs this
- * claimer saw claimed in the last seconds), more pages (`search_after`) only while too few
- * candidates are fresh; optionally one real-time `_mget` without source per page to drop
- * candidates the (near-real-time) search showed stale; one `_bulk` of
- * conditional updates to `active` (attempt+1, lease owner and expiry, startedAt).
+ * for ids only (`state=queued`, queue/name filters, `runAt <= now`; sorted priority desc, runAt
+ * asc, jobId asc; `seq_no_primary_term`; a few times `slots` candidates, more under contention;
+ * `must_not ids` of jobs this claimer saw claimed in the last seconds); one real-time `_mget` of
+ * a spread sample of the head (the free slots and a quarter more), whose current versions are checked
+ * and claimed; more pages (`search_after`) only while too few are claimable; one `_bulk` of
+ * conditional updates to `active` (attempt+1, lease owner, claim id and expiry, startedAt).
  * Outcomes: the claimed jobs, each with the claim token; items that 409 were someone else's and
- * are only counted (`conflicts`). Correct with stale search results: the conditional write decides.
+ * are only counted (`conflicts`). Correct with stale search results: the real-time read filters,
+ * the conditional write decides.
  */
 import { randomUUID } from 'node:crypto';
 import type { estypes } from '@elastic/elasticsearch';
@@ -18,11 +19,11 @@ import type { BackendContext } from './context.js';
 import type { EsJobsError } from '../errors.js';
 import type { ClaimedJob, JobDocument, StoredJob } from '../jobs/job.js';
 import { JobState } from '../jobs/state.js';
-import { iso, readJobDocument } from '../jobs/document.js';
+import { iso, toMs } from '../jobs/document.js';
 import type { RecentClaims } from '../jobs/recent-claims.js';
 import type { ContentionSpread } from '../jobs/contention-spread.js';
 import { runJobBulk } from './job-bulk.js';
-import { getSeqNos } from './get-job.js';
+import { getJobsLive } from './get-job.js';
 
 export interface ClaimInput {
   readonly queues: readonly string[];
@@ -104,6 +105,8 @@ export async function claimStored(
 
 type Sort = estypes.SortResults;
 
+const MAX_CANDIDATES = 1000;
+
 export async function claim(ctx: BackendContext, input: ClaimInput): Promise<ClaimResult> {
   if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0 };
   const now = ctx.clock.now();
@@ -116,11 +119,13 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
   // Jobs this claimer just saw claimed stay `queued` in search until the next refresh: exclude them.
   const exclude = input.recent.recentIds(input.excludeWindowMs, input.excludeMax);
   const query: estypes.QueryDslQueryContainer = { bool: { filter, ...(exclude.length > 0 ? { must_not: [{ ids: { values: exclude } }] } : {}) } };
-  const size = Math.max(input.slots, Math.ceil(input.slots * input.oversample));
-  let fresh: StoredJob[] = [];
+  // Under contention the spread picks from a wider head, so fetch a wider head too (ids only: cheap).
+  const size = Math.min(MAX_CANDIDATES, Math.max(input.slots, Math.ceil(input.slots * input.oversample * input.spread.factor)));
+  const eligible: StoredJob[] = [];
   let candidates = 0;
+  let dropped = 0;
   let after: Sort | undefined;
-  for (let page = 0; page < input.maxPages && fresh.length < input.slots; page++) {
+  for (let page = 0; page < input.maxPages && eligible.length < input.slots; page++) {
     const searchAfter = after;
     const res = await ctx.request('claim', () =>
       ctx.client.search({
@@ -128,31 +133,51 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
         query,
         sort: [{ priority: { order: 'desc' } }, { runAt: { order: 'asc' } }, { jobId: { order: 'asc' } }],
         size,
+        _source: false,
         seq_no_primary_term: true,
         track_total_hits: false,
         ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
       }),
     );
     candidates += res.hits.hits.length;
-    const hits: StoredJob[] = [];
+    const ids: string[] = [];
+    const seen = new Map<string, number>();
     for (const h of res.hits.hits) {
-      if (h._id === undefined || h._seq_no === undefined || h._primary_term === undefined) continue;
-      if (input.recent.isStale(h._id, h._seq_no)) continue;
-      hits.push({ id: h._id, doc: readJobDocument(h._source, h._id), token: { seqNo: h._seq_no, primaryTerm: h._primary_term } });
-    }
-    if (input.verify && hits.length > 0) {
-      const current = await getSeqNos(ctx, 'claim', hits.map((h) => h.id));
-      for (const h of hits) {
-        if (current.get(h.id) === h.token.seqNo) fresh.push(h);
-        else input.recent.markStale(h.id, h.token.seqNo);
+      if (h._id === undefined || h._seq_no === undefined) continue;
+      if (input.recent.isStale(h._id, h._seq_no)) dropped++;
+      else {
+        ids.push(h._id);
+        seen.set(h._id, h._seq_no);
       }
-    } else fresh = fresh.concat(hits);
+    }
+    // Read a spread sample of the head in real time: its current version is the one to claim.
+    const want = input.slots - eligible.length;
+    const picked = input.verify ? input.spread.pick(ids, Math.min(ids.length, want + Math.ceil(want / 4))) : ids;
+    const current = await getJobsLive(ctx, 'claim', picked);
+    for (const id of picked) {
+      const job = current.get(id);
+      if (job !== undefined && isClaimable(job.doc, input, now)) eligible.push(job);
+      else {
+        dropped++;
+        input.recent.markStale(id, seen.get(id) ?? 0);
+      }
+    }
     const last = res.hits.hits[res.hits.hits.length - 1];
     if (res.hits.hits.length < size || last?.sort === undefined) break;
     after = last.sort;
   }
-  const chosen = input.spread.pick(fresh, input.slots);
+  const chosen = eligible.slice(0, input.slots);
   const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
   input.spread.record(chosen.length, conflicts);
-  return { jobs, conflicts, candidates, staleDropped: candidates - fresh.length };
+  return { jobs, conflicts, candidates, staleDropped: dropped };
+}
+
+/** What the search asked, checked again on the real-time document. */
+function isClaimable(doc: JobDocument, input: ClaimInput, now: number): boolean {
+  return (
+    doc.state === JobState.queued &&
+    input.queues.includes(doc.queue) &&
+    (input.jobNames.length === 0 || input.jobNames.includes(doc.name)) &&
+    (toMs(doc.runAt) ?? Number.POSITIVE_INFINITY) <= now
+  );
 }

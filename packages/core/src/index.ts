@@ -26,6 +26,7 @@ export * from './locks/index.js';
 export { EsEventTransport, createEsEventTransport, type EsEventTransportOptions, type TransportStats } from './events/es-transport.js';
 export { purgeEvents, type PurgeEventsOptions } from './events/retention.js';
 export { withTransportDefaults, eventsRetentionMsDefault, type TransportOptions, type ResolvedTransportOptions } from './events/transport-options.js';
+export { emitBackpressureEvents } from './events/backpressure-events.js';
 export { locksMappings, locksSettings } from './indices/locks.js';
 export { eventsMappings, eventsSettings } from './indices/events.js';
 export { JobState, DEAD, jobStates, transitions, isJobState, type StatsState, type Transition } from './jobs/state.js';

@@ -7,6 +7,9 @@ import { eventId, type EventDoc } from '../src/events/event-doc.js';
 import { createEventBus, type EventBus, type EventName, type EsJobsEvents } from '../src/events/event-map.js';
 import { createEsEventTransport, type EsEventTransport } from '../src/events/es-transport.js';
 import { purgeEvents } from '../src/events/retention.js';
+import { emitBackpressureEvents } from '../src/events/backpressure-events.js';
+import { eventsGet } from '../src/backend/events-get.js';
+import type { BackpressureEvent } from '../src/events/event-map.js';
 import { eventsMappings, eventsSettings } from '../src/indices/events.js';
 import { forEachTarget } from '../../../test/support/targets.js';
 import { uniquePrefix } from '../../../test/support/prefix.js';
@@ -247,6 +250,29 @@ forEachTarget((target) => {
         await refresh(p);
         expect(await reader.poll()).to.equal(1);
         expect(seen.map((s) => s.step)).to.deep.equal([1, 3, 4, 5]);
+    }),
+  );
+
+  it(
+    'reports each push-back of the cluster as a backpressure event',
+    closing(async function () {
+      const faults = target.faults;
+      if (faults === undefined) this.skip(); // needs the engine's fault injection
+      const p = await freshPrefix();
+      const ctx = context(p);
+      const bus = createEventBus();
+      const seen: BackpressureEvent[] = [];
+      bus.on('backpressure', (e) => void seen.push(e));
+      const stop = emitBackpressureEvents(ctx, bus);
+      faults?.setRule('mget', { rejectProbability: 1 });
+      let failure: unknown;
+      await eventsGet(ctx, ['x']).catch((e: unknown) => (failure = e));
+      faults?.setRule('mget', undefined);
+      stop();
+      expect(failure).to.be.instanceOf(Error);
+      expect(seen.length).to.be.greaterThan(0);
+      expect(seen.every((e) => e.op === 'events-get' && e.status === 429)).to.equal(true);
+      expect(seen.some((e) => e.delayMs >= 0 && e.attempt === 1)).to.equal(true);
     }),
   );
 

@@ -54,7 +54,7 @@ const Connection = createEmbeddedClientConnection(engine) as unknown as NonNulla
 const inproc = new Client({ node: 'http://embedded.invalid', Connection });
 print(`in-process (official client, ${concurrency} in flight)`, await suite('inproc', inproc));
 await inproc.close();
-engine.close();
+await engine.close();
 
 const started = await startEngine({ port: 0 });
 const http = new Client({ node: started.url });

@@ -29,7 +29,7 @@ const transports: Transport[] = [
         async close() {
           await c9.close();
           await c8.close();
-          engine.close();
+          await engine.close();
         },
       };
     },

@@ -35,7 +35,7 @@ for (const transport of ['in-process', 'http'] as const) {
     after(async () => {
       await client.close();
       if (started) await started.close();
-      else engine.close();
+      else await engine.close();
     });
 
     it('429 es_rejected_execution_exception on the configured kind only', async () => {

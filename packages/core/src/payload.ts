@@ -99,7 +99,8 @@ function check(value: unknown, path: string, key: string | number, ancestors: ob
   }
   if (Array.isArray(obj)) {
     ancestors.push(obj);
-    obj.forEach((item: unknown, i) => check(item, childPath(path, i), i, ancestors, true));
+    // index loop, not forEach: holes in sparse arrays would become null too
+    for (let i = 0; i < obj.length; i++) check((obj as unknown[])[i], childPath(path, i), i, ancestors, true);
     ancestors.pop();
     return;
   }

@@ -51,6 +51,8 @@ describe('validatePayload', () => {
   it('rejects undefined at the top level and in arrays, omits undefined properties', () => {
     rejectsAt(undefined, 'payload', 'top level');
     rejectsAt([1, undefined], 'payload[1]', 'in an array');
+    // eslint-disable-next-line no-sparse-arrays
+    rejectsAt({ a: [1, , 3] }, 'payload.a[1]', 'in an array');
     expect(validatePayload({ a: undefined, b: 1 }).json).to.equal('{"b":1}');
   });
 

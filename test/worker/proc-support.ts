@@ -55,7 +55,7 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
     lines,
     stderr,
     exited,
-    waitForLine: (re, timeoutMs = 20_000) => {
+    waitForLine: (re, timeoutMs = 90_000) => {
       const hit = lines.find((l) => re.test(l));
       if (hit !== undefined) return Promise.resolve(hit);
       return new Promise((res, rej) => {

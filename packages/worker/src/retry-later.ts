@@ -7,7 +7,8 @@
 import { type Duration, parseDuration } from '@esjobs/core';
 
 export class RetryLaterError extends Error {
-  readonly code = 'ESJOBS_RETRY_LATER';
+  static readonly code = 'ESJOBS_RETRY_LATER';
+  readonly code = RetryLaterError.code;
   /** Delay before the job may run again, in milliseconds. */
   readonly delayMs: number;
 

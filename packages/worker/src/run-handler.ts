@@ -4,7 +4,7 @@
  * once, so a handler that ignores the signal cannot hold its slot; whatever it returns later is
  * discarded.
  */
-import { UnrecoverableError, toError } from '@esjobs/core';
+import { ErrorCode, toError } from '@esjobs/core';
 import type { ActiveJob } from './active-job.js';
 import type { JobContext } from './job-context.js';
 import { RetryLaterError } from './retry-later.js';
@@ -14,6 +14,16 @@ export type HandlerOutcome =
   | { readonly kind: 'failed'; readonly error: Error; readonly unrecoverable: boolean }
   | { readonly kind: 'retry-later'; readonly delayMs: number; readonly error: RetryLaterError }
   | { readonly kind: 'aborted'; readonly reason: Error };
+
+// Recognised by code, not instanceof: a jobs module loaded through tsx (or bundled) may carry its
+// own copy of @esjobs/core, whose classes are not ours.
+function codeOf(err: unknown): unknown {
+  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+}
+
+function isRetryLater(err: unknown): err is RetryLaterError {
+  return codeOf(err) === RetryLaterError.code && typeof (err as { delayMs?: unknown }).delayMs === 'number';
+}
 
 /** Results are stored as JSON: anything that does not survive JSON fails the attempt clearly. */
 function checkResult(result: unknown): unknown {
@@ -36,9 +46,9 @@ export async function runHandler(active: ActiveJob, ctx: JobContext): Promise<Ha
       const result: unknown = await active.def.handler(active.job.doc.payload as never, ctx);
       return { kind: 'completed', result: checkResult(result) };
     } catch (thrown) {
-      if (thrown instanceof RetryLaterError) return { kind: 'retry-later', delayMs: thrown.delayMs, error: thrown };
+      if (isRetryLater(thrown)) return { kind: 'retry-later', delayMs: thrown.delayMs, error: thrown };
       const error = toError(thrown);
-      return { kind: 'failed', error, unrecoverable: error instanceof UnrecoverableError };
+      return { kind: 'failed', error, unrecoverable: codeOf(error) === ErrorCode.Unrecoverable };
     }
   })();
   try {

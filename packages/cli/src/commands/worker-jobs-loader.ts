@@ -1,6 +1,6 @@
 /**
- * Loads the `--jobs` module: .js/.mjs through `import()`, .ts/.mts through tsx's `tsImport` (so
- * the built CLI needs no loader flags). Its exports must be job definitions: named exports, a
+ * Loads the `--jobs` module: .js/.mjs through `import()`, .ts/.mts through tsx's `tsImport` when
+ * no TypeScript loader is active (so the built CLI needs no loader flags). Its exports must be job definitions: named exports, a
  * default array, or a default definition. Everything else exported is ignored.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -17,6 +17,21 @@ export class JobsModuleError extends Error {
 
 const SUPPORTED = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 
+/**
+ * When the CLI already runs under a TypeScript loader (a source checkout), a plain import shares
+ * its module instances (one @esjobs/core, so `instanceof` works in handlers); otherwise tsx's
+ * tsImport compiles the module in its own scope.
+ */
+async function importTypeScript(file: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+}
+
 export async function loadJobs(path: string, cwd: string = process.cwd()): Promise<AnyJobDefinition[]> {
   const file = resolve(cwd, path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new JobsModuleError(`--jobs: no such file: ${file}`);
@@ -24,12 +39,7 @@ export async function loadJobs(path: string, cwd: string = process.cwd()): Promi
   if (!SUPPORTED.has(ext)) throw new JobsModuleError(`--jobs: ${file} is not a .js, .mjs or .ts module`);
   let mod: Record<string, unknown>;
   try {
-    if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    }
+    mod = ext === '.ts' || ext === '.mts' || ext === '.cts' ? await importTypeScript(file) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new JobsModuleError(`--jobs: could not load ${file}: ${reason}`, { cause: err });

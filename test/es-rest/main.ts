@@ -58,6 +58,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  console.error(`es-rest: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 });

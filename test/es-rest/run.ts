@@ -26,7 +26,9 @@ export interface RunResult {
 
 /** Every `*.yml`/`*.yaml` under `dir` (or `dir` itself when a file), skipping the `api` specs folder. */
 export async function findYamlFiles(dir: string): Promise<string[]> {
-  const info = await stat(dir);
+  const info = await stat(dir).catch(() => {
+    throw new Error(`dirs: no such file or directory ${JSON.stringify(dir)}`);
+  });
   if (info.isFile()) return [dir];
   const out: string[] = [];
   for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {

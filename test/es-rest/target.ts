@@ -25,7 +25,9 @@ export function externalTarget(url: string): Target {
 
 /** Read the version from `GET /` and wire capability checks to `GET /_capabilities`. */
 export async function clusterInfo(client: RequestSender, features: readonly string[]): Promise<ClusterInfo> {
-  const res = await client.send({ method: 'GET', path: '/', headers: {} });
+  const res = await client.send({ method: 'GET', path: '/', headers: {} }).catch((err: unknown) => {
+    throw new Error(`cannot reach the target: GET / failed: ${err instanceof Error ? err.message : String(err)}`);
+  });
   const body = res.body as { version?: { number?: unknown } } | undefined;
   const number = body?.version?.number;
   if (res.status !== 200 || typeof number !== 'string') {

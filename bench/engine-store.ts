@@ -44,6 +44,13 @@ const mappings = {
 await engine.handle(req('PUT', '/bench', { mappings, settings: { refresh_interval: process.env['REFRESH'] ?? '1s' } }));
 const doc = (i: number) => ({ queue: `q${i % 8}`, state: 'queued', priority: i % 5, runAt: new Date(1_700_000_000_000 + i).toISOString(), jobId: `job-${i}`, payload: { i } });
 
+// calibration: the same machine's cost of just parsing one document body, for comparing runs on loaded machines
+{
+  const text = JSON.stringify(doc(1));
+  await timed('baseline JSON.parse(doc)', n, async () => {
+    JSON.parse(text);
+  });
+}
 await timed('index (PUT _doc/id)', n, async (i) => {
   const r = await engine.handle(req('PUT', `/bench/_doc/${i}`, doc(i)));
   if (r.status !== 201) throw new Error(`index ${i}: ${r.status}`);

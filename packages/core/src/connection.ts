@@ -18,7 +18,7 @@ export type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>
 export interface EsConnectionOptions {
   /**
    * Cluster URL (`https://host:9200`), or several for a multi-node pool.
-   * @defaultValue `ESJOBS_ES_URL`
+   * @defaultValue `ESJOBS_ES_URL` (several URLs separated by commas)
    */
   readonly node?: string | readonly string[];
   /**
@@ -171,7 +171,9 @@ export function resolveConnection(es: unknown, env: Env = process.env): Resolved
     if (!known.has(key)) throw new ValidationError(`es.${key}`, typeof o[key], `unknown option, value not shown (known: ${[...known].join(', ')})`);
   }
 
-  const rawNode = o.node ?? envValue(env, envVars.url);
+  // ESJOBS_ES_URL may list several nodes separated by commas (never part of a URL's host)
+  const envUrl = envValue(env, envVars.url);
+  const rawNode = o.node ?? (envUrl !== undefined && envUrl.includes(',') ? envUrl.split(',').map((u) => u.trim()) : envUrl);
   if (rawNode === undefined) {
     throw new ValidationError('es', undefined, `no Elasticsearch configured: pass es (a URL, options or a Client) or set ${envVars.url}`);
   }

@@ -78,6 +78,10 @@ describe('connection', () => {
       if (d.kind !== 'options') return expect.fail('options');
       expect(d.clientOptions.auth).to.deep.equal({ username: 'u', password: 'p' });
       expect(d.clientOptions.caFingerprint).to.equal('AB'.repeat(32));
+      const multi = resolveConnection(undefined, { ESJOBS_ES_URL: 'http://a:9200, http://b:9200' });
+      if (multi.kind !== 'options') return expect.fail('options');
+      expect(multi.clientOptions.node).to.deep.equal(['http://a:9200', 'http://b:9200']);
+      expect(multi.node).to.equal('http://a:9200');
       const e = resolveConnection({ node: 'http://h:9200', bearer: 'tok', tls: { rejectUnauthorized: false } }, {});
       if (e.kind !== 'options') return expect.fail('options');
       expect(e.clientOptions.auth).to.deep.equal({ bearer: 'tok' });

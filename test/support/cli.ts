@@ -79,7 +79,7 @@ export function spawnCli(args: readonly string[], options: SpawnCliOptions = {})
     kill: (signal = 'SIGTERM') => {
       child.kill(signal);
     },
-    waitForOutput(pattern, timeoutMs = 20_000) {
+    waitForOutput(pattern, timeoutMs = 45_000) {
       return new Promise<RegExpMatchArray>((resolve, reject) => {
         const check = (): void => {
           const m = pattern.exec(out) ?? pattern.exec(err);

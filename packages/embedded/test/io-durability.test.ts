@@ -51,7 +51,7 @@ async function assertAllPresent(url: string, acked: Map<string, number>): Promis
 }
 
 describe('io: durability of the data dir', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'esjobs-durable-'));
@@ -68,7 +68,9 @@ describe('io: durability of the data dir', function () {
       const acked = new Map<string, number>();
       let stopped = false;
       const writers = Array.from({ length: 8 }, (_, w) => writeLoad(client, acked, () => stopped, w));
-      await new Promise((r) => setTimeout(r, 800));
+      // Kill mid-load once there is something to lose (time-based waits are flaky on a busy machine).
+      const deadline = Date.now() + 20_000;
+      while (acked.size < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       proc.kill('SIGKILL');
       await proc.exited;
       stopped = true;

@@ -36,7 +36,7 @@ async function expectValidation(p: () => Promise<unknown> | unknown, field: RegE
 
 export function jobStoreSuite(target: Target): void {
   describe('job store conformance', function () {
-    this.timeout(120_000);
+    this.timeout(240_000);
     let h: Harness;
 
     beforeEach(async () => {
@@ -63,7 +63,7 @@ export function jobStoreSuite(target: Target): void {
       let lost = 0;
       const stores = Array.from({ length: CLAIMERS }, () => h.store({ writeBufferDelay: 5 }));
       const started = Date.now();
-      const deadline = started + 100_000;
+      const deadline = started + 200_000;
       await Promise.all(
         stores.map(async (store, w) => {
           const workerId = `w${w}`;

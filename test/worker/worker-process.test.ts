@@ -74,8 +74,12 @@ describe('esjobs worker start (processes, engine over HTTP)', function () {
     if (victim?.proc.pid === undefined) throw new Error('no victim process');
     const victimPid = victim.proc.pid;
     await eventually('a third of the jobs done', () => (rec.read().filter((r) => r.event === 'done').length >= n / 3 ? true : undefined), 60_000, 20);
-    const victimRuns = rec.read().filter((r) => r.pid === victimPid && r.event === 'run').length;
-    expect(victimRuns, 'the victim must have been working').to.be.greaterThan(0);
+    // Kill it while it is running jobs (run recorded, done not yet).
+    await eventually('the victim busy', () => {
+      const mine = rec.read().filter((r) => r.pid === victimPid);
+      const done = new Set(mine.filter((r) => r.event === 'done').map((r) => r.id));
+      return mine.some((r) => r.event === 'run' && !done.has(r.id)) ? true : undefined;
+    }, 30_000, 2);
     victim.proc.kill('SIGKILL');
     const killedAt = Date.now();
     await victim.exited;
@@ -88,7 +92,7 @@ describe('esjobs worker start (processes, engine over HTTP)', function () {
     const twice = [...runs].filter(([, c]) => c > 1).map(([id]) => id);
     // Nothing else runs twice: every duplicate was in flight on the killed worker ...
     for (const id of twice) expect(byVictim.has(id), `job ${id} ran twice without the victim`).to.equal(true);
-    expect(Math.max(...runs.values())).to.equal(2);
+    expect(Math.max(...runs.values())).to.be.at.most(2);
     // ... and every job it was running when killed ran again, after its lease expired.
     const unfinished = [...byVictim].filter((id) => !doneByVictim.has(id));
     expect(unfinished.length).to.be.greaterThan(0);

@@ -32,7 +32,7 @@ describe('backend request runner', () => {
     // never contacted: the request functions below stand in for client calls
     client = new Client({ node: 'http://127.0.0.1:1' });
     clock = new ManualClock(1_000_000);
-    ctx = createBackendContext({ client, prefix: 'req-test', clock, random: () => 0.5, backpressure: { maxAttempts: 4, baseDelay: 100, maxDelay: 1000 } });
+    ctx = createBackendContext({ client, prefix: 'req-test', pushbackClock: clock, random: () => 0.5, backpressure: { maxAttempts: 4, baseDelay: 100, maxDelay: 1000 } });
   });
   afterEach(async () => {
     await client.close();
@@ -89,6 +89,18 @@ describe('backend request runner', () => {
     expect((outcome as BackpressureError).status).to.equal(503);
     expect((outcome as Error).message).to.include('gave up after 4 attempts');
     expect(ctx.metrics.errors.get('bulk')).to.equal(1);
+  });
+
+  it('a frozen ManualClock for job time does not stall push-back retries (real time by default)', async () => {
+    const jobClock = new ManualClock(0);
+    const real = createBackendContext({ client, prefix: 'req-test', clock: jobClock, backpressure: { baseDelay: 1, maxDelay: 2 } });
+    let calls = 0;
+    const out = await real.request('claim', async () => {
+      if (++calls < 3) throw rejected();
+      return calls;
+    });
+    expect(out).to.equal(3);
+    expect(jobClock.pendingSleeps).to.equal(0);
   });
 
   it('a 409 is counted and thrown as ConflictError, not retried', async () => {
@@ -236,7 +248,7 @@ describe('bulk response classification', () => {
   it('inspectBulk records conflicts and item rejections on the context', async () => {
     const client = new Client({ node: 'http://127.0.0.1:1' });
     const clock = new ManualClock(0);
-    const ctx = createBackendContext({ client, prefix: 'bulk-test', clock });
+    const ctx = createBackendContext({ client, prefix: 'bulk-test', pushbackClock: clock });
     const advisor = ctx.backpressure.batchSize('heartbeat', { max: 50 });
     inspectBulk(ctx, 'heartbeat', response);
     expect(ctx.metrics.conflicts.get('heartbeat')).to.equal(1);

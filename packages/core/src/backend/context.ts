@@ -42,7 +42,10 @@ export interface BackendContext {
   readonly names: IndexNames;
   readonly clock: Clock;
   readonly metrics: BackendMetrics;
-  /** Retry wait, recent 429 rate, and batch-size advisors for claim / heartbeat / bulk callers. */
+  /**
+   * Retry wait, recent 429 rate, and batch-size advisors for claim / heartbeat / bulk callers.
+   * Runs on the context's pushback clock (real time by default), not on `clock`.
+   */
   readonly backpressure: BackpressureMonitor;
   /** Randomness for jitter and contention spreading (injectable for deterministic tests). */
   readonly random: () => number;

@@ -27,6 +27,13 @@ export interface CreateBackendContextOptions {
    */
   readonly clock?: Clock;
   /**
+   * Time for reacting to the cluster's push-back: retry waits after 429/503 and batch-size
+   * recovery. Separate from `clock` because the cluster recovers in real time even when a test
+   * drives job time with a ManualClock (which would otherwise leave a retry asleep forever).
+   * @defaultValue systemClock
+   */
+  readonly pushbackClock?: Clock;
+  /**
    * Random numbers in [0, 1) for jitter and contention spreading.
    * @defaultValue Math.random
    */
@@ -53,14 +60,18 @@ export function createBackendContext(options: CreateBackendContextOptions): Back
   if (typeof clock.now !== 'function' || typeof clock.sleep !== 'function') {
     throw new ValidationError('clock', clock, 'must have now() and sleep(ms, signal)');
   }
+  const pushbackClock = options.pushbackClock ?? systemClock;
+  if (typeof pushbackClock.now !== 'function' || typeof pushbackClock.sleep !== 'function') {
+    throw new ValidationError('pushbackClock', pushbackClock, 'must have now() and sleep(ms, signal)');
+  }
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw new ValidationError('random', random, 'must be a function returning [0, 1)');
   const names = indexNames(options.prefix ?? prefixDefault);
   const maxPayloadBytes = validateMaxPayloadBytes(options.maxPayloadBytes ?? maxPayloadBytesDefault);
   const bpOptions = validateBackpressureOptions(options.backpressure ?? {});
   const metrics = new MetricsRecorder();
-  const backpressure = new BackpressureMonitor(clock, bpOptions);
-  const request = createRequestRunner({ clock, random, metrics, backpressure, options: bpOptions, node: options.node ?? clientNode(options.client) });
+  const backpressure = new BackpressureMonitor(pushbackClock, bpOptions);
+  const request = createRequestRunner({ clock: pushbackClock, random, metrics, backpressure, options: bpOptions, node: options.node ?? clientNode(options.client) });
   return {
     client: options.client,
     names,

@@ -1,6 +1,6 @@
 /**
  * Running one Elasticsearch request: retry while the cluster pushes back (429 / 503) with capped
- * exponential backoff and full jitter on the injected clock, map every failure through mapEsError,
+ * exponential backoff and full jitter on the injected pushback clock, map every failure through mapEsError,
  * and count what happened. A 409 is an expected outcome of a conditional write: it is counted and
  * rethrown as ConflictError, never retried here.
  */
@@ -44,6 +44,7 @@ export function pushbackDelayMs(retry: number, options: Pick<ResolvedBackpressur
 }
 
 export interface RequestRunnerDeps {
+  /** Clock for retry waits (the context's pushbackClock: real time unless a test injects one). */
   readonly clock: Clock;
   readonly random: () => number;
   readonly metrics: MetricsRecorder;

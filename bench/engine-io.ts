@@ -5,6 +5,8 @@
  * Env: BENCH_MS (per case, default 2000), BENCH_CONCURRENCY (in-flight requests, default 16),
  * BENCH_BULK (docs per bulk, default 1000).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
 import { Engine, createEmbeddedClientConnection, startEngine } from '@esjobs/embedded';
 
@@ -61,4 +63,27 @@ const http = new Client({ node: started.url });
 print(`HTTP (official client, one connection pool, ${concurrency} in flight)`, await suite('http', http));
 await http.close();
 await started.close();
+// Baseline on the same machine at the same moment: a trivial node:http server that answers every
+// request with a canned GET response, through the same client. The engine's HTTP path should be
+// close to it; the gap is what the engine costs.
+const canned = JSON.stringify({ _index: 'x', _id: '1', _version: 1, _seq_no: 0, _primary_term: 1, found: true, _source: { n: 1 } });
+const trivial = createServer({ keepAlive: true }, (req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch', 'content-length': Buffer.byteLength(canned) });
+    res.end(canned);
+  });
+});
+await new Promise<void>((resolve) => trivial.listen(0, '127.0.0.1', resolve));
+const baseline = new Client({ node: `http://127.0.0.1:${(trivial.address() as AddressInfo).port}` });
+const engineHttp = await startEngine({ port: 0 });
+const engineClient = new Client({ node: engineHttp.url });
+await engineClient.index({ index: 'x', id: '1', document: { n: 1 } });
+const trivialRate = await run(() => baseline.get({ index: 'x', id: '1' }));
+const engineRate = await run(() => engineClient.get({ index: 'x', id: '1' }));
+print('baseline GET (same client)', { 'trivial node:http server req/s': trivialRate, 'engine HTTP req/s': engineRate });
+await baseline.close();
+await engineClient.close();
+await engineHttp.close();
+await new Promise<void>((resolve) => trivial.close(() => resolve()));
 console.log(`bulk size ${bulkSize}, ${durationMs} ms per case, node ${process.version}`);

@@ -350,6 +350,29 @@ export function jobStoreSuite(target: Target): void {
       expect(out.status).to.equal('failed');
     });
 
+    it('heartbeats extend every job of a worker in one bulk; a write whose token only a cancel request moved still lands', async () => {
+      const clock = new TestClock();
+      const store = h.store({ lease: '30s' }, clock);
+      const outs = await store.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'hb', payload: { i } })));
+      const ids = outs.map((o) => (o.status === 'error' ? '' : o.job.id));
+      const claimed = (await store.claimByIds({ ids, queues: ['default'], workerId: 'w' })).jobs;
+      expect(claimed).to.have.length(5);
+      const before = sumMap([store.ctx.metrics.requests]);
+      clock.advance(10_000);
+      const beats = await store.heartbeat(claimed);
+      // one bulk, plus a retry if the realistic profile rejected it (429)
+      const retries = sumMap([store.ctx.metrics.rejections]);
+      expect(sumMap([store.ctx.metrics.requests]) - before - retries, 'requests for 5 heartbeats').to.be.at.most(1);
+      expect(beats.map((b) => b.status)).to.deep.equal(['extended', 'extended', 'extended', 'extended', 'extended']);
+      const first = claimed[0];
+      if (first === undefined) throw new Error('no job');
+      const withProgress = await store.progress(first, { pct: 50 });
+      expect(await store.cancel(first.id)).to.deep.equal({ status: 'requested' });
+      // the token is stale (cancel moved seq_no) but the attempt is still ours: the completion lands
+      expect((await store.complete(withProgress, { done: true })).status).to.equal('completed');
+      expect((await store.getJob(first.id))?.doc).to.deep.include({ state: 'completed', result: { done: true }, progress: { pct: 50 } });
+    });
+
     it('a paused queue is not claimed until resumed; stats count per queue and state', async () => {
       const clock = new TestClock();
       const store = h.store({ pausedCacheTtl: 0 }, clock);

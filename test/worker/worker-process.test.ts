@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { type BackendContext, JobStore, bootstrap, createBackendContext } from '@esjobs/core';
 import { type StartedEngine, startEngine } from '@esjobs/embedded';
@@ -214,5 +215,32 @@ describe('esjobs worker start (processes, engine over HTTP)', function () {
     expect(await w.exited).to.equal(0);
     const twice = [...runs.values()].filter((c) => c > 1).length;
     console.log(`      engine restart: ${n} jobs, ${twice} ran twice (writes lost with the connection)`);
+  });
+});
+
+describe('esjobs worker start: refusing to start', function () {
+  this.timeout(120_000);
+  const fixtureDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+  it('exits non-zero with a clear message for a missing cluster, bad flags, a bad jobs module, an unreachable cluster', async () => {
+    const run = async (args: string[]): Promise<{ code: number; err: string }> => {
+      const p = spawnCli(['worker', 'start', ...args]);
+      const code = await p.exited;
+      return { code, err: p.stderr.join('') };
+    };
+    const [noEs, badFlag, badModule, unreachable] = await Promise.all([
+      run(['--jobs', join(fixtureDir, 'jobs.ts')]),
+      run(['--jobs', join(fixtureDir, 'jobs.ts'), '--es', 'http://127.0.0.1:9', '--concurrency', '0']),
+      run(['--jobs', join(fixtureDir, 'bad-jobs.ts'), '--es', 'http://127.0.0.1:9']),
+      run(['--jobs', join(fixtureDir, 'jobs.ts'), '--es', 'http://127.0.0.1:9']),
+    ]);
+    expect(noEs.code).to.equal(2);
+    expect(noEs.err).to.match(/ESJOBS_ES_URL/).and.match(/esjobs engine start/);
+    expect(badFlag.code).to.equal(2);
+    expect(badFlag.err).to.match(/--concurrency/);
+    expect(badModule.code).to.equal(3);
+    expect(badModule.err).to.match(/exports no job definitions/);
+    expect(unreachable.code).to.equal(4);
+    expect(unreachable.err).to.match(/unreachable at http:\/\/127\.0\.0\.1:9/);
   });
 });

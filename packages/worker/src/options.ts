@@ -4,7 +4,7 @@
  */
 type Client = BackendContext['client'];
 import { type Clock, type Duration, type EventBus, ValidationError, parseDuration, prefixDefault, systemClock, validatePrefix, validateQueueName } from '@esjobs/core';
-import type { BackendContext } from '@esjobs/core';
+import type { BackendContext, EsOption } from '@esjobs/core';
 import { type AnyJobDefinition, isJobDefinition } from './define-job.js';
 import { type Logger, silentLogger } from './logger.js';
 
@@ -17,8 +17,12 @@ export const pollMaxMsDefault = 2_000;
 export const registryIntervalMsDefault = 10_000;
 
 export interface WorkerOptions {
-  /** An @elastic/elasticsearch Client (8.x or 9.x), or a ready backend context from @esjobs/core. */
-  readonly es: Client | BackendContext;
+  /**
+   * Where the jobs are: an @elastic/elasticsearch Client (8.x or 9.x, never closed by the
+   * worker), a URL or connection options (the worker creates the client and closes it on stop;
+   * `ESJOBS_ES_*` variables fill in what is missing), or a ready backend context from @esjobs/core.
+   */
+  readonly es: Client | BackendContext | EsOption;
   /** Index prefix (ignored when `es` is a backend context, which has its own). @defaultValue `'esjobs'` */
   readonly prefix?: string;
   /** Job definitions (from `defineJob`) this worker runs; only these names are claimed. */
@@ -62,7 +66,7 @@ export interface WorkerOptions {
 }
 
 export interface ResolvedWorkerOptions {
-  readonly es: Client | BackendContext;
+  readonly es: Client | BackendContext | EsOption;
   readonly prefix: string;
   readonly jobs: ReadonlyMap<string, AnyJobDefinition>;
   readonly queues: readonly string[];
@@ -109,8 +113,8 @@ export function reapIntervalMsFor(leaseMs: number): number {
 }
 
 export function withDefaults(o: WorkerOptions): ResolvedWorkerOptions {
-  if (typeof o.es !== 'object' || o.es === null) {
-    throw new ValidationError('es', o.es, 'must be an @elastic/elasticsearch Client or a backend context (see createClient in @esjobs/core)');
+  if ((typeof o.es !== 'object' && typeof o.es !== 'string') || o.es === null) {
+    throw new ValidationError('es', o.es, 'must be an @elastic/elasticsearch Client, a URL, connection options { node, apiKey, ... }, or a backend context');
   }
   const prefix = validatePrefix(o.prefix ?? prefixDefault);
   if (!Array.isArray(o.jobs) || o.jobs.length === 0) throw new ValidationError('jobs', o.jobs, 'must be a non-empty array of job definitions (defineJob)');

@@ -21,6 +21,7 @@ import {
   acquireQueueSlots,
   bootstrap,
   createBackendContext,
+  createClient,
   errorInfo,
   parseDuration,
   releaseQueueSlots,
@@ -63,8 +64,8 @@ export interface WorkerStats {
 const REAP_LIMIT = 500;
 const VERSION = '0.1.0';
 
-function isBackendContext(es: Client | BackendContext): es is BackendContext {
-  return 'names' in es && 'request' in es && typeof (es as BackendContext).request === 'function';
+function isBackendContext(es: unknown): es is BackendContext {
+  return typeof es === 'object' && es !== null && 'names' in es && 'request' in es && typeof (es as BackendContext).request === 'function';
 }
 
 function toMs(iso: string | null | undefined): number | undefined {
@@ -100,6 +101,8 @@ export class Worker {
   private readonly wakeIdSet = new Set<string>();
   private wakeController = new AbortController();
   private waitingForSlots = false;
+  private backingOff = false;
+  private ownedClient: Client | undefined;
   private loopPromise: Promise<void> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
@@ -116,7 +119,12 @@ export class Worker {
 
   constructor(options: WorkerOptions) {
     this.o = validate(options);
-    this.ctx = isBackendContext(this.o.es) ? this.o.es : createBackendContext({ client: this.o.es, prefix: this.o.prefix, clock: this.o.clock });
+    if (isBackendContext(this.o.es)) this.ctx = this.o.es;
+    else {
+      const created = createClient({ es: this.o.es });
+      if (created.owned) this.ownedClient = created.client;
+      this.ctx = createBackendContext({ client: created.client, prefix: this.o.prefix, clock: this.o.clock, ...(created.node === undefined ? {} : { node: created.node }) });
+    }
     this.id = this.o.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.events = this.o.events ?? new EventBus({ clock: this.ctx.clock });
     this.log = childLogger(this.o.logger, { workerId: this.id });
@@ -163,6 +171,7 @@ export class Worker {
       await this.writeRegistry();
     } catch (err) {
       this.state = 'stopped';
+      await this.ownedClient?.close().catch(() => undefined);
       throw err;
     }
     this.state = 'running';
@@ -243,7 +252,9 @@ export class Worker {
       if (this.state !== 'running') break;
       const backoffMs = this.ctx.backpressure.currentBackoffMs;
       let delay = this.poll.next({ requested, claimed, failed, backoffMs });
-      if (backoffMs > 0 && !failed) this.log.info('cluster pushing back; polling slower', { backoffMs, delayMs: delay });
+      if (backoffMs > 0 && !this.backingOff) this.log.warn('cluster pushing back (429/503); polling slower', { backoffMs, delayMs: delay });
+      else if (backoffMs === 0 && this.backingOff) this.log.info('cluster pressure cleared; polling normally');
+      this.backingOff = backoffMs > 0;
       if (this.wakeIds.length > 0 && this.freeSlots() > 0 && !failed) delay = 0;
       this.waitingForSlots = !failed && this.freeSlots() === 0;
       if (this.waitingForSlots) delay = this.o.pollMaxMs;
@@ -727,6 +738,7 @@ export class Worker {
     } catch (err) {
       this.log.warn('could not remove the registry document', { error: toError(err).message });
     }
+    await this.ownedClient?.close().catch(() => undefined);
     this.state = 'stopped';
     this.events.emit('worker:offline', { at: this.now(), workerId: this.id, host: hostname(), pid: process.pid, reason: 'shutdown' });
     this.log.info('worker stopped', { ...this.counters });

@@ -361,7 +361,7 @@ export function jobStoreSuite(target: Target): void {
       clock.advance(10_000);
       const beats = await store.heartbeat(claimed);
       // one bulk, plus a retry if the realistic profile rejected it (429)
-      const retries = sumMap([store.ctx.metrics.rejections]);
+      const retries = sumMap([store.ctx.metrics.rejections, store.ctx.metrics.backpressureRetries]);
       expect(sumMap([store.ctx.metrics.requests]) - before - retries, 'requests for 5 heartbeats').to.be.at.most(1);
       expect(beats.map((b) => b.status)).to.deep.equal(['extended', 'extended', 'extended', 'extended', 'extended']);
       const first = claimed[0];

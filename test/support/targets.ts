@@ -133,6 +133,8 @@ class TargetState {
       case 'embedded': {
         const engine = new EngineCtor(engineOptions);
         const faults = new Faults({});
+        // Attach now: a refresh delay set before the first client must still reach the engine.
+        faults.attach(engine);
         this.engine = engine;
         this.faults = faults;
         this.makeClient = (o) => embeddedClient(engine, { faults, client: o });

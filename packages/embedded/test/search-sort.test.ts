@@ -145,4 +145,33 @@ describe('search: sort, paging, hits', () => {
     expect(r.body._shards).to.deep.equal({ total: 1, successful: 1, skipped: 0, failed: 0 });
     expect(r.body.hits).to.deep.equal({ total: { value: 5, relation: 'eq' }, max_score: null, hits: [] });
   });
+
+  it('large indexes: cached (global and per-term) orders stay equal to a fresh sort after small refreshes', async () => {
+    const big = store.add('s-big', { jobId: 'keyword', state: 'keyword', priority: 'integer' });
+    for (let i = 0; i < 6000; i++) big.put(`j${i}`, { jobId: `j${i}`, state: i % 3 ? 'queued' : 'done', priority: i % 7 });
+    big.refresh();
+    const sort = [{ priority: 'desc' }, { jobId: 'asc' }];
+    const queued = { bool: { filter: { term: { state: 'queued' } } } };
+    await search(store, 's-big', { sort, size: 50, track_total_hits: false });
+    await search(store, 's-big', { query: queued, sort, size: 50, track_total_hits: false });
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < 30; k++) {
+        const i = (round * 997 + k * 131) % 6000;
+        if (k % 5 === 0) big.remove(`j${i}`);
+        else big.put(`j${i}`, { jobId: `j${i}`, state: k % 2 ? 'queued' : 'done', priority: (i + round) % 9 });
+      }
+      big.refresh();
+      const expected = [...big.live.values()]
+        .filter((d) => d.source.state === 'queued')
+        .sort((a, b) => Number(b.source.priority) - Number(a.source.priority) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, 50)
+        .map((d) => d.id);
+      const r = await search(store, 's-big', { query: queued, sort, size: 50, track_total_hits: false });
+      expect(ids(r.body)).to.deep.equal(expected);
+      const all = await search(store, 's-big', { sort, size: 20, track_total_hits: false });
+      expect(ids(all.body)).to.have.length(20);
+      const counted = await search(store, 's-big', { query: queued, sort, size: 1, track_total_hits: true });
+      expect(get(counted.body, 'hits.total.value')).to.equal([...big.live.values()].filter((d) => d.source.state === 'queued').length);
+    }
+  });
 });

@@ -5,7 +5,7 @@
  * are found (field sorts over many candidates: the claim-shaped search).
  */
 import type { Compiled } from './query-compile.js';
-import type { Entry, SearchIndex, SortVal } from './search-index.js';
+import type { Decorated, Entry, SearchIndex, SortVal } from './search-index.js';
 import { comparator, decoratedComparator, extractor, sortCacheKey } from './sort.js';
 import type { BoundKey } from './sort.js';
 
@@ -47,20 +47,53 @@ const directCandidateLimit = 4096;
 
 export function executeOnIndex(si: SearchIndex, o: ExecOptions): IndexResult {
   const cacheKey = sortCacheKey(o.bound);
-  const cands = o.query.candidates();
-  if (cacheKey !== undefined && !o.collectAll && o.minScore === undefined && (cands === undefined || cands.size > directCandidateLimit)) {
-    return walkSorted(si, o, cacheKey, cands);
+  const estimate = o.query.estimate();
+  const part = cacheKey !== undefined && !o.collectAll && o.minScore === undefined ? o.query.partition?.() : undefined;
+  if (cacheKey !== undefined && part !== undefined && part.size > 64) {
+    const extract = extractor(o.bound);
+    const lists = si.sortedPartition(cacheKey, part.field, (e) => extract(e), decoratedComparator(o.bound));
+    const picked: (readonly Decorated[])[] = [];
+    for (const v of part.values) {
+      const list = lists.get(v);
+      if (list && list.length > 0) picked.push(list);
+    }
+    return walk(o, picked.length === 1 ? (picked[0] ?? []) : mergeLists(picked, decoratedComparator(o.bound)));
   }
-  return evaluateAll(si, o, cands);
+  if (cacheKey !== undefined && !o.collectAll && o.minScore === undefined && (estimate === undefined || estimate > directCandidateLimit)) {
+    return walkSorted(si, o, cacheKey);
+  }
+  return evaluateAll(si, o, estimate === undefined ? undefined : o.query.candidates());
 }
 
-function walkSorted(si: SearchIndex, o: ExecOptions, cacheKey: string, cands: ReadonlySet<string> | undefined): IndexResult {
+function walkSorted(si: SearchIndex, o: ExecOptions, cacheKey: string): IndexResult {
   const extract = extractor(o.bound);
-  const sorted = si.sortedBy(cacheKey, (e) => extract(e), decoratedComparator(o.bound));
+  return walk(o, si.sortedBy(cacheKey, (e) => extract(e), decoratedComparator(o.bound)));
+}
+
+/** Lazily merge already-sorted lists (a terms filter over a partitioned order). */
+function* mergeLists(lists: readonly (readonly Decorated[])[], cmp: (a: Decorated, b: Decorated) => number): Generator<Decorated> {
+  const pos = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    let bestD: Decorated | undefined;
+    for (let i = 0; i < lists.length; i++) {
+      const d = lists[i]?.[pos[i] ?? 0];
+      if (d !== undefined && (bestD === undefined || cmp(d, bestD) < 0)) {
+        best = i;
+        bestD = d;
+      }
+    }
+    if (bestD === undefined) return;
+    pos[best] = (pos[best] ?? 0) + 1;
+    yield bestD;
+  }
+}
+
+function walk(o: ExecOptions, sorted: readonly Decorated[] | Iterable<Decorated>): IndexResult {
   const cmp = comparator(o.bound);
   const after = o.searchAfter;
   let start = 0;
-  if (after && o.trackLimit === 0) {
+  if (after && o.trackLimit === 0 && Array.isArray(sorted)) {
     // nothing to count before the search_after point: jump to it
     let lo = 0;
     let hi = sorted.length;
@@ -75,15 +108,14 @@ function walkSorted(si: SearchIndex, o: ExecOptions, cacheKey: string, cands: Re
   const hits: Hit[] = [];
   let total = 0;
   let truncated = false;
-  for (let i = start; i < sorted.length; i++) {
-    const d = sorted[i] as (typeof sorted)[number];
-    if (cands !== undefined && !cands.has(d.e.doc.id)) continue;
+  const items: Iterable<Decorated> = Array.isArray(sorted) ? (start === 0 ? sorted : sorted.slice(start)) : sorted;
+  for (const d of items) {
     if (o.query.score(d.e) === undefined) continue;
     if (o.postFilter && o.postFilter.score(d.e) === undefined) continue;
     total++;
     if (hits.length < o.need && (!after || cmp(d.k, after) > 0)) hits.push({ e: d.e, score: 0, k: d.k, shard: o.shard });
     if (hits.length >= o.need && total > o.trackLimit) {
-      truncated = i < sorted.length - 1;
+      truncated = true;
       break;
     }
   }

@@ -14,6 +14,16 @@ export interface Compiled {
   readonly score: (e: Entry) => number | undefined;
   /** Ids that can match (a superset), undefined when the query cannot narrow them. */
   readonly candidates: () => ReadonlySet<string> | undefined;
+  /** Cheap upper bound of candidates().size, without building it; undefined: no narrowing. */
+  readonly estimate: () => number | undefined;
+  /** A required exact-term clause whose per-value sorted lists can drive a sorted walk. */
+  readonly partition?: () => Partition | undefined;
+}
+
+export interface Partition {
+  readonly field: string;
+  readonly values: readonly IndexedValue[];
+  readonly size: number;
 }
 
 export interface CompileContext {
@@ -22,7 +32,8 @@ export interface CompileContext {
   readonly now: number;
 }
 
-const none: Compiled = { score: () => undefined, candidates: () => new Set() };
+const none: Compiled = { score: () => undefined, candidates: () => new Set(), estimate: () => 0 };
+const noEstimate = (): undefined => undefined;
 const k1 = 1.2;
 const b = 0.75;
 
@@ -34,11 +45,11 @@ export function isNumeric(t: FieldType): boolean {
 
 export function compile(q: QueryNode, ctx: CompileContext, scoring = true): Compiled {
   switch (q.kind) {
-    case 'match_all': return { score: () => (scoring ? q.boost : 0), candidates: () => undefined };
+    case 'match_all': return { score: () => (scoring ? q.boost : 0), candidates: () => undefined, estimate: noEstimate };
     case 'match_none': return none;
     case 'ids': {
       const ids = new Set(q.ids);
-      return { score: (e) => (ids.has(e.doc.id) ? (scoring ? q.boost : 0) : undefined), candidates: () => ids };
+      return { score: (e) => (ids.has(e.doc.id) ? (scoring ? q.boost : 0) : undefined), candidates: () => ids, estimate: () => ids.size };
     }
     case 'term': return compileTerm(q.field, q.values, q.caseInsensitive, q.boost, ctx, scoring);
     case 'range': return compileRange(q.field, q.bounds, q.boost, ctx, scoring);
@@ -47,7 +58,7 @@ export function compile(q: QueryNode, ctx: CompileContext, scoring = true): Comp
     case 'match': return compileMatch(q, ctx, scoring);
     case 'constant_score': {
       const inner = compile(q.filter, ctx, false);
-      return { score: (e) => (inner.score(e) === undefined ? undefined : scoring ? q.boost : 0), candidates: inner.candidates };
+      return { score: (e) => (inner.score(e) === undefined ? undefined : scoring ? q.boost : 0), candidates: inner.candidates, estimate: inner.estimate, partition: () => inner.partition?.() };
     }
     case 'bool': return compileBool(q, ctx, scoring);
   }
@@ -106,11 +117,11 @@ function bm25(ctx: CompileContext, field: string, tf: number, dl: number, df: nu
 function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost: number, ctx: CompileContext, scoring: boolean): Compiled {
   if (field === '_id') {
     const ids = new Set(raw.map((v) => String(v)));
-    return { score: (e) => (ids.has(e.doc.id) ? (scoring ? boost : 0) : undefined), candidates: () => ids };
+    return { score: (e) => (ids.has(e.doc.id) ? (scoring ? boost : 0) : undefined), candidates: () => ids, estimate: () => ids.size };
   }
   if (field === '_index') {
     const hit = raw.some((v) => String(v) === ctx.indexName);
-    return hit ? { score: () => (scoring ? boost : 0), candidates: () => undefined } : none;
+    return hit ? { score: () => (scoring ? boost : 0), candidates: () => undefined, estimate: noEstimate } : none;
   }
   const f = ctx.index.mapping.field(field);
   if (!f) return none;
@@ -151,6 +162,19 @@ function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost:
       const out = new Set<string>();
       for (const v of wanted) for (const id of postings.get(v) ?? []) out.add(id);
       return out;
+    },
+    estimate: () => {
+      if (!postings) return 0;
+      if (caseFold) return undefined;
+      let n = 0;
+      for (const v of wanted) n += postings.get(v)?.size ?? 0;
+      return n;
+    },
+    partition: () => {
+      if (caseFold) return undefined;
+      let n = 0;
+      for (const v of wanted) n += postings?.get(v)?.size ?? 0;
+      return { field, values: [...wanted], size: n };
     },
   };
 }
@@ -207,6 +231,7 @@ function compileRange(field: string, bounds: RangeBounds, boost: number, ctx: Co
       return undefined;
     },
     candidates: () => undefined,
+    estimate: noEstimate,
   };
 }
 
@@ -223,13 +248,14 @@ function compileExists(pattern: string, boost: number, ctx: CompileContext, scor
       return undefined;
     },
     candidates: () => undefined,
+    estimate: noEstimate,
   };
 }
 
 function compilePattern(kind: 'prefix' | 'wildcard', field: string, value: string, ci: boolean, boost: number, ctx: CompileContext, scoring: boolean): Compiled {
   if (field === '_id') {
     const test = patternTest(kind, value, ci);
-    return { score: (e) => (test(e.doc.id) ? (scoring ? boost : 0) : undefined), candidates: () => undefined };
+    return { score: (e) => (test(e.doc.id) ? (scoring ? boost : 0) : undefined), candidates: () => undefined, estimate: noEstimate };
   }
   const f = ctx.index.mapping.field(field);
   if (!f) return none;
@@ -247,6 +273,7 @@ function compilePattern(kind: 'prefix' | 'wildcard', field: string, value: strin
       return undefined;
     },
     candidates: () => (postings ? unionWhere(postings, (v) => typeof v === 'string' && test(v)) : new Set()),
+    estimate: () => (postings ? undefined : 0),
   };
 }
 
@@ -313,7 +340,18 @@ function compileMatch(q: Extract<QueryNode, { kind: 'match' }>, ctx: CompileCont
       return best;
     },
     candidates: () => unionAll(perField),
+    estimate: () => sumEstimates(perField),
   };
+}
+
+function sumEstimates(parts: readonly Compiled[]): number | undefined {
+  let n = 0;
+  for (const p of parts) {
+    const e = p.estimate();
+    if (e === undefined) return undefined;
+    n += e;
+  }
+  return n;
 }
 
 function unionAll(parts: readonly Compiled[]): ReadonlySet<string> | undefined {
@@ -362,6 +400,17 @@ function compileText(field: string, q: Extract<QueryNode, { kind: 'match' }>, ct
       for (const t of terms) for (const id of postings.get(t) ?? []) out.add(id);
       return out;
     },
+    estimate: () => {
+      if (!postings) return 0;
+      let n = 0;
+      let min = Infinity;
+      for (const t of terms) {
+        const size = postings.get(t)?.size ?? 0;
+        n += size;
+        min = Math.min(min, size);
+      }
+      return need === terms.length ? min : n;
+    },
   };
 }
 
@@ -396,14 +445,38 @@ function compileBool(q: Extract<QueryNode, { kind: 'bool' }>, ctx: CompileContex
       return scoring ? (s + emptyScore) * q.boost : 0;
     },
     candidates: () => {
-      let best: ReadonlySet<string> | undefined;
+      const best = smallest(required);
+      if (best !== undefined) return best.candidates();
+      if (required.length === 0 && msm > 0) return unionAll(should);
+      return undefined;
+    },
+    estimate: () => {
+      const best = smallest(required);
+      if (best !== undefined) return best.estimate();
+      if (required.length === 0 && msm > 0) return sumEstimates(should);
+      return undefined;
+    },
+    partition: () => {
+      let best: Partition | undefined;
       for (const c of required) {
-        const ids = c.candidates();
-        if (ids !== undefined && (best === undefined || ids.size < best.size)) best = ids;
-        if (best !== undefined && best.size === 0) return best;
+        const p = c.partition?.();
+        if (p !== undefined && (best === undefined || p.size < best.size)) best = p;
       }
-      if (best === undefined && required.length === 0 && msm > 0) return unionAll(should);
       return best;
     },
   };
+}
+
+/** The required clause with the smallest candidate estimate, if any can narrow. */
+function smallest(required: readonly Compiled[]): Compiled | undefined {
+  let best: Compiled | undefined;
+  let bestSize = Infinity;
+  for (const c of required) {
+    const n = c.estimate();
+    if (n !== undefined && n < bestSize) {
+      best = c;
+      bestSize = n;
+    }
+  }
+  return best;
 }

@@ -22,6 +22,15 @@ interface SortCache {
   lastUsed: number;
 }
 
+/** Like SortCache, split by the values of one field: one sorted list per value. */
+interface PartitionCache {
+  readonly field: string;
+  readonly extract: (e: Entry) => SortVal[];
+  readonly compare: (a: Decorated, b: Decorated) => number;
+  readonly lists: Map<IndexedValue, Decorated[]>;
+  lastUsed: number;
+}
+
 interface FieldStats {
   docs: number;
   terms: number;
@@ -40,6 +49,7 @@ export class SearchIndex implements SearchSide {
   readonly postings = new Map<string, Map<IndexedValue, Set<string>>>();
   private readonly stats = new Map<string, FieldStats>();
   private readonly sortCaches = new Map<string, SortCache>();
+  private readonly partitionCaches = new Map<string, PartitionCache>();
   private nextOrd = 0;
   private useCounter = 0;
   /** Bumped on every refresh that changed something. */
@@ -57,9 +67,13 @@ export class SearchIndex implements SearchSide {
     if (changes.size === 0) return;
     this.generation++;
     const added: Entry[] = [];
+    const removed: Entry[] = [];
     for (const [id, doc] of changes) {
       const old = this.entries.get(id);
-      if (old) this.unindex(old);
+      if (old) {
+        this.unindex(old);
+        removed.push(old);
+      }
       if (doc === null) {
         this.entries.delete(id);
         continue;
@@ -69,7 +83,32 @@ export class SearchIndex implements SearchSide {
       this.indexEntry(e);
       added.push(e);
     }
-    for (const cache of this.sortCaches.values()) mergeInto(cache, changes, added);
+    for (const cache of this.sortCaches.values()) mergeInto(cache, changes, removed, added);
+    for (const cache of this.partitionCaches.values()) mergePartitions(cache, changes, removed, added);
+  }
+
+  /**
+   * Entries in the order of a sort spec, one list per value of `field` (so a term filter on that
+   * field walks only its own documents, and a terms filter merges a few lists).
+   */
+  sortedPartition(
+    key: string,
+    field: string,
+    extract: (e: Entry) => SortVal[],
+    compare: (a: Decorated, b: Decorated) => number,
+  ): ReadonlyMap<IndexedValue, readonly Decorated[]> {
+    const cacheKey = `${field}\u0000${key}`;
+    let cache = this.partitionCaches.get(cacheKey);
+    if (!cache) {
+      const lists = new Map<IndexedValue, Decorated[]>();
+      for (const e of this.entries.values()) addToPartitions(lists, field, { e, k: extract(e) });
+      for (const list of lists.values()) list.sort(compare);
+      cache = { field, extract, compare, lists, lastUsed: 0 };
+      this.partitionCaches.set(cacheKey, cache);
+      if (this.partitionCaches.size > maxSortCaches) evictOldest(this.partitionCaches);
+    }
+    cache.lastUsed = ++this.useCounter;
+    return cache.lists;
   }
 
   /** Ids holding `value` in `field` (shared set: do not mutate). */
@@ -90,22 +129,10 @@ export class SearchIndex implements SearchSide {
       sorted.sort(compare);
       cache = { extract, compare, sorted, lastUsed: 0 };
       this.sortCaches.set(key, cache);
-      if (this.sortCaches.size > maxSortCaches) this.evictOldestCache();
+      if (this.sortCaches.size > maxSortCaches) evictOldest(this.sortCaches);
     }
     cache.lastUsed = ++this.useCounter;
     return cache.sorted;
-  }
-
-  private evictOldestCache(): void {
-    let oldest: string | undefined;
-    let min = Infinity;
-    for (const [k, c] of this.sortCaches) {
-      if (c.lastUsed < min) {
-        min = c.lastUsed;
-        oldest = k;
-      }
-    }
-    if (oldest !== undefined) this.sortCaches.delete(oldest);
   }
 
   private indexEntry(e: Entry): void {
@@ -144,18 +171,91 @@ export class SearchIndex implements SearchSide {
   }
 }
 
+function evictOldest(caches: Map<string, { lastUsed: number }>): void {
+  let oldest: string | undefined;
+  let min = Infinity;
+  for (const [k, c] of caches) {
+    if (c.lastUsed < min) {
+      min = c.lastUsed;
+      oldest = k;
+    }
+  }
+  if (oldest !== undefined) caches.delete(oldest);
+}
+
+function addToPartitions(lists: Map<IndexedValue, Decorated[]>, field: string, d: Decorated): void {
+  for (const v of new Set(d.e.doc.fields.get(field) ?? [])) {
+    let list = lists.get(v);
+    if (!list) lists.set(v, (list = []));
+    list.push(d);
+  }
+}
+
+function mergePartitions(cache: PartitionCache, changes: ReadonlyMap<string, StoredDoc | null>, removed: readonly Entry[], added: readonly Entry[]): void {
+  const fresh = new Map<IndexedValue, Decorated[]>();
+  for (const e of added) addToPartitions(fresh, cache.field, { e, k: cache.extract(e) });
+  const affected = new Set<IndexedValue>(fresh.keys());
+  for (const e of removed) for (const v of e.doc.fields.get(cache.field) ?? []) affected.add(v);
+  const goneBy = new Map<IndexedValue, Decorated[]>();
+  for (const e of removed) addToPartitions(goneBy, cache.field, { e, k: cache.extract(e) });
+  for (const v of affected) {
+    const incoming = fresh.get(v) ?? [];
+    const current = cache.lists.get(v);
+    if (current && patchInPlace(current, goneBy.get(v) ?? [], incoming, cache.compare)) {
+      if (current.length === 0) cache.lists.delete(v);
+      continue;
+    }
+    incoming.sort(cache.compare);
+    const merged = mergeSorted(cache.lists.get(v) ?? [], changes, incoming, cache.compare);
+    if (merged.length === 0) cache.lists.delete(v);
+    else cache.lists.set(v, merged);
+  }
+}
+
 /** Drop changed entries and merge the (sorted) new ones in: O(n + k log k) per refresh. */
-function mergeInto(cache: SortCache, changes: ReadonlyMap<string, StoredDoc | null>, added: readonly Entry[]): void {
+function mergeInto(cache: SortCache, changes: ReadonlyMap<string, StoredDoc | null>, removed: readonly Entry[], added: readonly Entry[]): void {
   const fresh = added.map((e) => ({ e, k: cache.extract(e) }));
+  if (patchInPlace(cache.sorted, removed.map((e) => ({ e, k: cache.extract(e) })), fresh, cache.compare)) return;
   fresh.sort(cache.compare);
-  const old = cache.sorted;
+  cache.sorted = mergeSorted(cache.sorted, changes, fresh, cache.compare);
+}
+
+/** Few changes: binary-search and splice instead of rebuilding the whole order. */
+function patchInPlace(list: Decorated[], gone: readonly Decorated[], fresh: readonly Decorated[], compare: (a: Decorated, b: Decorated) => number): boolean {
+  if (gone.length + fresh.length > 256 || list.length < 4096) return false;
+  for (const d of gone) {
+    const i = lowerBound(list, d, compare);
+    if (list[i]?.e !== d.e) return false; // not where expected: let the full merge repair it
+    list.splice(i, 1);
+  }
+  for (const d of fresh) list.splice(lowerBound(list, d, compare), 0, d);
+  return true;
+}
+
+function lowerBound(list: readonly Decorated[], d: Decorated, compare: (a: Decorated, b: Decorated) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compare(list[mid] as Decorated, d) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function mergeSorted(
+  old: readonly Decorated[],
+  changes: ReadonlyMap<string, StoredDoc | null>,
+  fresh: readonly Decorated[],
+  compare: (a: Decorated, b: Decorated) => number,
+): Decorated[] {
   const out: Decorated[] = [];
   let j = 0;
   for (const d of old) {
     if (changes.has(d.e.doc.id)) continue;
     while (j < fresh.length) {
       const f = fresh[j];
-      if (f === undefined || cache.compare(f, d) >= 0) break;
+      if (f === undefined || compare(f, d) >= 0) break;
       out.push(f);
       j++;
     }
@@ -165,7 +265,7 @@ function mergeInto(cache: SortCache, changes: ReadonlyMap<string, StoredDoc | nu
     const f = fresh[j];
     if (f !== undefined) out.push(f);
   }
-  cache.sorted = out;
+  return out;
 }
 
 export function createSearchSide(mapping: MappingView): SearchIndex {

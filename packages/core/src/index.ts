@@ -106,3 +106,10 @@ export { diffMappings, type MappingDifference } from './indices/mapping-diff.js'
 export { schedulesMappings, schedulesSettings, type ScheduleDocument } from './indices/schedules.js';
 export type { BulkItemOutcome as BulkItemResult } from './backend/bulk-result.js';
 export { MetricsRecorder } from './backend/request.js';
+// Schedules and retention (used by @esjobs/scheduler and the admin CLI).
+export { getSchedules, isScheduleDocument, type StoredSchedule } from './backend/schedule-get.js';
+export { putSchedule, type SchedulePutResult } from './backend/schedule-put.js';
+export { deleteSchedule } from './backend/schedule-delete.js';
+export { listSchedules as listScheduleDocuments, type ScheduleListInput } from './backend/schedule-list.js';
+export { advanceSchedules, type ScheduleAdvance, type ScheduleAdvanceOutcome } from './backend/schedule-advance.js';
+export { retainJobs, type JobsRetentionInput } from './backend/retention-jobs.js';

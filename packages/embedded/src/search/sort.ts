@@ -112,13 +112,27 @@ export function bindSort(keys: readonly SortKey[], index: SearchIndex): BoundKey
     else if (k.missing !== '_last' && k.missing !== undefined && k.missing !== null) {
       missingValue = convertSortValue(k.missing, type, f);
     }
+    if (missingValue === null && type !== undefined) missingValue = extremeFor(type, missingFirst !== k.desc);
     return { key: k, field: f, type, missingValue, missingFirst };
   });
+}
+
+/**
+ * Elasticsearch sorts missing numeric values as the type's extreme value (and returns it in
+ * `sort`): Integer.MAX/MIN for int/short/byte, Long.MAX/MIN for long, date and boolean, ±Infinity
+ * for floating point. Keywords keep null.
+ */
+function extremeFor(type: FieldType, low: boolean): SortVal {
+  if (type === 'integer' || type === 'short' || type === 'byte') return low ? -2147483648 : 2147483647;
+  if (type === 'long' || type === 'date' || type === 'boolean' || type === 'unsigned_long') return low ? longMin : longMax;
+  if (isNumeric(type)) return low ? -Infinity : Infinity;
+  return null;
 }
 
 function convertSortValue(v: unknown, type: FieldType | undefined, f: ResolvedField | undefined): SortVal {
   if (v === null) return null;
   if (type === 'date') {
+    if (typeof v === 'number') return v;
     const t = parseDate(v, f?.format ?? defaultDateFormat);
     if (t === undefined) throw shardError('parse_exception', `failed to parse date field [${String(v)}] with format [${f?.format ?? defaultDateFormat}]`);
     return t;
@@ -206,14 +220,10 @@ export function renderSortValues(vals: readonly SortVal[], bound: readonly Bound
     const b = bound[i] as BoundKey;
     if (b.key.kind !== 'field') return v;
     const type = b.type;
-    if (v === null) {
-      if (type === 'date' && b.key.format !== undefined) return null;
-      if (type === 'date' || (type !== undefined && isNumeric(type) && type !== 'double' && type !== 'float' && type !== 'half_float' && type !== 'scaled_float') || type === 'boolean') {
-        return b.missingFirst !== b.key.desc ? longMin : longMax;
-      }
-      if (type !== undefined && isNumeric(type)) return b.missingFirst !== b.key.desc ? '-Infinity' : 'Infinity';
-      return null;
-    }
+    if (v === null) return null;
+    if (v === Infinity) return 'Infinity';
+    if (v === -Infinity) return '-Infinity';
+    if (type === 'date' && b.key.format !== undefined && (v === longMax || v === longMin)) return null;
     if (type === 'date' && b.key.format !== undefined && typeof v === 'number') return formatDate(v, b.key.format);
     return v;
   });
@@ -228,9 +238,8 @@ export function parseSearchAfter(after: readonly unknown[], bound: readonly Boun
     const b = bound[i] as BoundKey;
     if (v === null) return null;
     if (b.key.kind !== 'field') return typeof v === 'number' ? v : Number(v);
-    const c = convertSortValue(v, b.type, b.field ?? (b.key.format ? { path: b.key.field, type: 'date', format: b.key.format, searchable: true, docValues: true } : undefined));
-    // the extreme values Elasticsearch uses for missing sort values mean "missing"
-    if (typeof c === 'number' && (c >= longMax || c <= longMin)) return null;
-    return c;
+    if (v === 'Infinity') return Infinity;
+    if (v === '-Infinity') return -Infinity;
+    return convertSortValue(v, b.type, b.field);
   });
 }

@@ -165,3 +165,17 @@ describe('store: mappings, settings and templates', () => {
     expect(errorOf(res)['reason']).to.contain('aliases');
   });
 });
+
+describe('store: disabled objects', () => {
+  it('accept any JSON value, unparsed, as Elasticsearch does', async () => {
+    const engine = new Engine();
+    await call(engine, 'PUT', '/dis', { mappings: { dynamic: 'strict', properties: { payload: { type: 'object', enabled: false } } } });
+    const values: unknown[] = [{ deep: { x: [1, { y: 'z' }] } }, [1, 'two'], 'text', 42, true, null];
+    for (const [i, payload] of values.entries()) {
+      const res = await call(engine, 'PUT', `/dis/_doc/${i}`, { payload });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      expect(((await call(engine, 'GET', `/dis/_doc/${i}`)).body as Body)['_source']).to.deep.equal({ payload });
+    }
+    await engine.close();
+  });
+});

@@ -335,12 +335,14 @@ export class Mapping implements MappingView {
   }
 
   private parseValue(node: Node, value: unknown, path: string, dynamic: Dynamic, ctx: ParseCtx): void {
+    if (node.kind === 'object' && !node.enabled) return;
     if (Array.isArray(value)) {
       for (const v of value) this.parseValue(node, v, path, dynamic, ctx);
       return;
     }
     if (node.kind === 'object') {
-      if (value === null) return;
+      // a disabled object skips its value whatever it is, as Elasticsearch's parser does
+      if (value === null || !node.enabled) return;
       if (!isObj(value)) throw documentParsing(`object mapping for [${path}] tried to parse field [${path.split('.').pop() ?? path}] as object, but found a concrete value`);
       if (!node.enabled) return;
       this.parseObject(value, node, path, node.dynamic ?? dynamic, ctx);

@@ -205,7 +205,12 @@ describe('store: documents', () => {
     const next = await call(replica, 'PUT', '/j/_doc/3', { k: 'c' });
     expect((next.body as Body)['_seq_no']).to.equal(3);
     const snap = [...replica.snapshotRecords()];
-    expect(snap.map((r) => r.op)).to.deep.equal(['create_index', 'put_doc', 'put_doc']);
+    expect(snap.map((r) => r.op)).to.deep.equal(['create_index', 'put_doc', 'put_doc', 'delete_doc']);
+    const compacted = new Engine();
+    for (const r of snap) compacted.applyJournalRecord(r);
+    const after = await call(compacted, 'PUT', '/j/_doc/1', { k: 'again' });
+    expect(after.body).to.deep.include({ _seq_no: 4, _version: 3, result: 'created' });
+    await compacted.close();
     await replica.close();
   });
 });

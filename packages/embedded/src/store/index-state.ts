@@ -84,6 +84,11 @@ export class IndexState implements IndexHandle {
     return t;
   }
 
+  /** Remembered deletes (id, version, seqNo), so compaction keeps versions and the sequence high-water mark. */
+  deletes(): IterableIterator<[string, Tombstone]> {
+    return this.tombstones.entries();
+  }
+
   liveDocs(): IterableIterator<StoredDoc> {
     return this.live.values();
   }

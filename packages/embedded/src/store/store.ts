@@ -181,6 +181,9 @@ export class Store {
       for (const d of idx.liveDocs()) {
         yield { op: 'put_doc', index: idx.name, id: d.id, source: d.source, seqNo: d.seqNo, primaryTerm: d.primaryTerm, version: d.version };
       }
+      for (const [id, t] of idx.deletes()) {
+        yield { op: 'delete_doc', index: idx.name, id, seqNo: t.seqNo, primaryTerm: t.primaryTerm, version: t.version };
+      }
     }
   }
 

@@ -62,6 +62,8 @@ export interface WorkerStats {
 }
 
 const REAP_LIMIT = 500;
+// A fixed reason: abort() without one builds a DOMException (with a stack) per job.
+const RUN_OVER = 'run over';
 const VERSION = '0.1.0';
 
 function isBackendContext(es: unknown): es is BackendContext {
@@ -435,14 +437,14 @@ export class Worker {
       this.events.emit('error', { at: this.now(), component: 'worker', workerId: this.id, jobId: active.id, error: errorInfo(err) });
     } finally {
       this.active.delete(active.id);
-      active.done.abort();
+      active.done.abort(RUN_OVER);
     }
   }
 
   /** The handler is over: free its slot and queue slot so the loop can claim again. */
   private freeSlot(active: ActiveJob): void {
     active.finished = true;
-    active.done.abort();
+    active.done.abort(RUN_OVER);
     this.running--;
     const n = (this.runningByName.get(active.def.name) ?? 1) - 1;
     if (n <= 0) this.runningByName.delete(active.def.name);

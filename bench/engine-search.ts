@@ -26,8 +26,9 @@ let seq = 0;
 
 function makeDoc(i: number, state: string): StoredDoc {
   const jobId = `job-${String(i).padStart(7, '0')}`;
-  const queue = queues[i % queues.length] ?? 'q0';
-  const priority = (i * 7) % 10;
+  // independent pseudo-random attributes: queue, priority and state are not correlated
+  const queue = queues[mix(i, 1) % queues.length] ?? 'q0';
+  const priority = mix(i, 2) % 10;
   const runAt = now - 3_600_000 + ((i * 7919) % 7_200_000); // half due, half in the future
   const source = { jobId, state, queue, priority, runAt: new Date(runAt).toISOString(), payload: { n: i } };
   const f = new Map<string, IndexedValue[]>([
@@ -36,8 +37,15 @@ function makeDoc(i: number, state: string): StoredDoc {
   return { index: 'bench-jobs', id: jobId, source, seqNo: seq++, primaryTerm: 1, version: 1, fields: f };
 }
 
+function mix(i: number, salt: number): number {
+  let h = Math.imul(i ^ (salt * 0x9e3779b9), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 const initial = new Map<string, StoredDoc>();
-for (let i = 0; i < docs; i++) initial.set(`job-${String(i).padStart(7, '0')}`, makeDoc(i, i % 10 < 7 ? 'queued' : 'completed'));
+for (let i = 0; i < docs; i++) initial.set(`job-${String(i).padStart(7, '0')}`, makeDoc(i, mix(i, 3) % 10 < 7 ? 'queued' : 'completed'));
 let t = performance.now();
 si.applyRefresh(initial);
 console.log(`indexed ${docs} docs in ${(performance.now() - t).toFixed(0)} ms`);

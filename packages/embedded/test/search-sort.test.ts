@@ -139,6 +139,15 @@ describe('search: sort, paging, hits', () => {
     expect(get(ex.body, 'hits.hits.0._source')).to.deep.equal({ jobId: 'a', state: 'queued', priority: 5 });
   });
 
+  it('docvalue_fields: doc values per hit, dates formatted, numeric format, URL form', async () => {
+    const r = await search(store, 's-jobs', { query: { ids: { values: ['a'] } }, docvalue_fields: ['tags', 'runAt', { field: 'priority', format: '#.0' }, 'nope'] });
+    expect(get(r.body, 'hits.hits.0.fields')).to.deep.equal({ tags: ['x', 'y'], runAt: [new Date(t0 + 2000).toISOString()], priority: ['5.0'] });
+    const url = await search(store, 's-jobs', { query: { ids: { values: ['c'] } } }, { docvalue_fields: 'priority,tags' });
+    expect(get(url.body, 'hits.hits.0.fields')).to.deep.equal({ priority: [9] });
+    const text = await search(store, 's-jobs', { docvalue_fields: ['title'], query: { ids: { values: ['a'] } } });
+    expect(text.status).to.equal(400);
+  });
+
   it('response envelope', async () => {
     const r = await search(store, 's-jobs', { size: 0 });
     expect(r.body).to.have.keys(['took', 'timed_out', '_shards', 'hits']);

@@ -7,6 +7,8 @@ import { EsError } from '../errors.js';
 import type { EsErrorCause } from '../errors.js';
 import { parseAggs, runAggs } from './aggs.js';
 import type { IndexMatches } from './aggs.js';
+import { docValueFields, parseDocValueFields } from './docvalue-fields.js';
+import type { DocValueField } from './docvalue-fields.js';
 import { executeOnIndex } from './execute.js';
 import type { Hit, IndexResult } from './execute.js';
 import { compile } from './query-compile.js';
@@ -39,14 +41,15 @@ interface SearchRequest {
   readonly minScore: number | undefined;
   readonly totalAsInt: boolean;
   readonly typedKeys: boolean;
+  readonly docValueFields: DocValueField[];
 }
 
 const bodyKeys = new Set([
   'query', 'from', 'size', 'sort', '_source', 'track_total_hits', 'search_after', 'aggs', 'aggregations',
   'seq_no_primary_term', 'version', 'timeout', 'track_scores', 'min_score', 'post_filter', 'stored_fields',
-  'explain', 'terminate_after', 'profile', 'stats', 'indices_boost', 'ext', 'batched_reduce_size',
+  'explain', 'terminate_after', 'profile', 'stats', 'indices_boost', 'ext', 'batched_reduce_size', 'docvalue_fields',
 ]);
-const unsupportedBodyKeys = new Set(['highlight', 'suggest', 'collapse', 'rescore', 'pit', 'runtime_mappings', 'script_fields', 'knn', 'slice', 'fields', 'docvalue_fields', 'retriever', 'rank']);
+const unsupportedBodyKeys = new Set(['highlight', 'suggest', 'collapse', 'rescore', 'pit', 'runtime_mappings', 'script_fields', 'knn', 'slice', 'fields', 'retriever', 'rank']);
 
 function nonNegativeInt(name: string, v: unknown): number {
   const n = typeof v === 'string' ? Number(v) : v;
@@ -152,6 +155,9 @@ function parseSearchRequest(req: EngineRequest): SearchRequest {
     minScore,
     totalAsInt,
     typedKeys: boolParam(req, 'typed_keys', false),
+    docValueFields: req.query.docvalue_fields !== undefined
+      ? parseDocValueFields(req.query.docvalue_fields.split(','))
+      : body.docvalue_fields === undefined ? [] : parseDocValueFields(body.docvalue_fields),
   };
 }
 
@@ -252,7 +258,12 @@ export async function handleSearch(store: StoreAccess, req: EngineRequest, targe
       hitsBody.total = r.totalAsInt ? total : { value: over ? limit : total, relation: over ? 'gte' : 'eq' };
     } else if (r.totalAsInt) hitsBody.total = -1;
     hitsBody.max_score = showScores && hits.length > 0 && maxScore !== undefined ? maxScore : null;
-    hitsBody.hits = hits.map((h) => renderHit(h, r, showScores, ran));
+    try {
+      hitsBody.hits = hits.map((h) => renderHit(h, r, showScores, ran));
+    } catch (err) {
+      if (err instanceof ShardError) throw allShardsFailed(indices.map(([h]) => h.name), err.cause_);
+      throw err;
+    }
     const body: Record<string, unknown> = {
       took: took(start),
       timed_out: false,
@@ -293,6 +304,11 @@ function renderHit(h: Hit, r: SearchRequest, showScores: boolean, ran: Ran): Rec
   }
   out._score = showScores ? h.score : null;
   if (r.source.fetch) out._source = filterSource(d.source, r.source);
+  if (r.docValueFields.length > 0) {
+    const res = ran.results.find((x) => x.handle.name === d.index);
+    const fields = res ? docValueFields(d, res.si.mapping, r.docValueFields) : undefined;
+    if (fields) out.fields = fields;
+  }
   if (r.sort !== undefined && ran.bound) out.sort = renderSortValues(h.k, ran.bound);
   return out;
 }
@@ -338,6 +354,7 @@ function countRequest(query: QueryNode, minScore: number | undefined): SearchReq
     minScore,
     totalAsInt: false,
     typedKeys: false,
+    docValueFields: [],
   };
 }
 

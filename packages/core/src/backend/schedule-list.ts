@@ -1,7 +1,9 @@
 /**
  * List schedules (near-real-time: a schedule written by another process shows up after a refresh).
  *
- * Inputs: `activeOnly` (not paused), a limit. Request: `_search` on `<prefix>-schedules` with
+ * Inputs: `activeOnly` (not paused), a limit, `fresh` (admin listings: refresh the index first so
+ * a schedule written a moment ago is listed; never on the fire loop's path). Request: optional
+ * `_refresh`, then `_search` on `<prefix>-schedules` with
  * `seq_no_primary_term`, sorted by nextFireAt (missing last) then name. Outcomes: the documents
  * with their tokens; a missing index gives an empty list.
  */
@@ -16,12 +18,15 @@ export interface ScheduleListInput {
   readonly activeOnly?: boolean;
   /** @defaultValue 10000 */
   readonly limit?: number;
+  /** @defaultValue false */
+  readonly fresh?: boolean;
 }
 
 export async function listSchedules(ctx: BackendContext, input: ScheduleListInput = {}): Promise<StoredSchedule[]> {
   const query: estypes.QueryDslQueryContainer = input.activeOnly === true ? { bool: { filter: [{ term: { paused: false } }] } } : { match_all: {} };
   let res: estypes.SearchResponse<ScheduleDocument>;
   try {
+    if (input.fresh === true) await ctx.request('schedule-list', () => ctx.client.indices.refresh({ index: ctx.names.schedules }));
     res = await ctx.request('schedule-list', () =>
       ctx.client.search<ScheduleDocument>({
         index: ctx.names.schedules,

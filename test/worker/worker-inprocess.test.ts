@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EventBus, JobCancelledError, JobTimeoutError, LeaseLostError, UnrecoverableError, type JobState } from '@esjobs/core';
+import { EventBus, listWorkers, JobCancelledError, JobTimeoutError, LeaseLostError, UnrecoverableError, type JobState } from '@esjobs/core';
 import { type AnyJobDefinition, RetryLaterError, Worker, type WorkerOptions, defineJob } from '@esjobs/worker';
 import { type Target, eventually, openTarget, sleep } from './support.js';
 
@@ -301,6 +301,9 @@ describe('Worker (in-process, embedded engine)', function () {
     expect(doc?.doc.stalls).to.equal(1);
     const reg = await t.client.get({ index: `${t.prefix}-workers`, id: w.id });
     expect(reg._source).to.include({ workerId: w.id, concurrency: 10, pid: process.pid });
+    await t.client.indices.refresh({ index: `${t.prefix}-workers` });
+    const listed = await listWorkers(t.ctx);
+    expect(listed.map((l) => [l.workerId, l.live])).to.deep.equal([[w.id, true]]);
     await w.stop();
     const gone = await t.client.exists({ index: `${t.prefix}-workers`, id: w.id });
     expect(gone).to.equal(false);

@@ -148,6 +148,15 @@ describe('search: sort, paging, hits', () => {
     expect(text.status).to.equal(400);
   });
 
+  it('terms filter on a multi-valued field over a partitioned order returns each document once', async () => {
+    const big = store.add('s-multi', { jobId: 'keyword', tags: 'keyword', n: 'integer' });
+    for (let i = 0; i < 300; i++) big.put(`m${i}`, { jobId: `m${i}`, tags: i % 2 ? ['red', 'blue'] : ['red'], n: i });
+    big.refresh();
+    const r = await search(store, 's-multi', { query: { bool: { filter: { terms: { tags: ['red', 'blue'] } } } }, sort: [{ n: 'asc' }], size: 6, track_total_hits: true });
+    expect(ids(r.body)).to.deep.equal(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    expect(get(r.body, 'hits.total.value')).to.equal(300);
+  });
+
   it('response envelope', async () => {
     const r = await search(store, 's-jobs', { size: 0 });
     expect(r.body).to.have.keys(['took', 'timed_out', '_shards', 'hits']);

@@ -73,6 +73,7 @@ function walkSorted(si: SearchIndex, o: ExecOptions, cacheKey: string): IndexRes
 /** Lazily merge already-sorted lists (a terms filter over a partitioned order). */
 function* mergeLists(lists: readonly (readonly Decorated[])[], cmp: (a: Decorated, b: Decorated) => number): Generator<Decorated> {
   const pos = lists.map(() => 0);
+  let prev: Entry | undefined;
   for (;;) {
     let best = -1;
     let bestD: Decorated | undefined;
@@ -85,6 +86,9 @@ function* mergeLists(lists: readonly (readonly Decorated[])[], cmp: (a: Decorate
     }
     if (bestD === undefined) return;
     pos[best] = (pos[best] ?? 0) + 1;
+    // a multi-valued document sits in several lists; equal keys and ord make its copies adjacent
+    if (bestD.e === prev) continue;
+    prev = bestD.e;
     yield bestD;
   }
 }

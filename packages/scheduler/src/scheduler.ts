@@ -418,10 +418,9 @@ export class Scheduler<Jobs extends JobsMap = JobsMap> {
     await this.ready();
     this.counters.passes++;
     const first = await this.fireDue();
-    const listed = await listScheduleDocuments(this.ctx, { activeOnly: true });
-    const seen = new Set(listed.map((s) => s.doc.name));
-    for (const name of this.known.keys()) if (!seen.has(name)) this.known.delete(name);
-    for (const s of listed) this.learn(s);
+    // Absence from a (near-real-time) search proves nothing: a schedule deleted elsewhere is
+    // dropped when the real-time read before its next fire does not find it.
+    for (const s of await listScheduleDocuments(this.ctx, { activeOnly: true })) this.learn(s);
     const second = await this.fireDue();
     return { created: first.created + second.created, existing: first.existing + second.existing, errors: first.errors + second.errors };
   }

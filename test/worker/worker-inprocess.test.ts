@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EventBus, listWorkers, JobCancelledError, JobTimeoutError, LeaseLostError, UnrecoverableError, type JobState } from '@esjobs/core';
 import { type AnyJobDefinition, RetryLaterError, Worker, type WorkerOptions, defineJob } from '@esjobs/worker';
+import { track, useLeakCheck } from '../support/leaks.js';
 import { type Target, eventually, openTarget, sleep } from './support.js';
 
 describe('Worker (in-process, embedded engine)', function () {
@@ -11,6 +12,8 @@ describe('Worker (in-process, embedded engine)', function () {
   function worker(jobs: readonly AnyJobDefinition[], extra: Partial<WorkerOptions> = {}): Worker {
     const w = new Worker({ es: t.ctx, jobs, pollMinMs: 10, pollMaxMs: 100, bootstrap: false, ...extra });
     workers.push(w);
+    const untrack = track({ label: `worker ${w.id}`, close: () => w.stop({ timeout: 0 }) });
+    w.events.on('worker:offline', () => untrack());
     return w;
   }
 
@@ -33,6 +36,8 @@ describe('Worker (in-process, embedded engine)', function () {
     for (const w of workers) expect(w.status).to.equal('stopped');
     await t.close();
   });
+  // After the hook above, so stopped workers and their timers are accounted for.
+  useLeakCheck();
 
   it('runs every job once, stores results, and batches its requests', async () => {
     const seen = new Map<string, number>();
@@ -241,8 +246,11 @@ describe('Worker (in-process, embedded engine)', function () {
   it('on stop lets short jobs finish and releases the rest without counting an attempt', async () => {
     const job = defineJob({
       name: 'sleepy',
-      handler: async (p: { ms: number }) => {
-        await sleep(p.ms);
+      handler: async (p: { ms: number }, ctx) => {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, p.ms);
+          ctx.signal.addEventListener('abort', () => clearTimeout(timer));
+        });
         return { ms: p.ms };
       },
     });

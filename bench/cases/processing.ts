@@ -1,0 +1,88 @@
+/**
+ * Processing throughput of no-op jobs. A backlog is enqueued first, then the workers start;
+ * throughput is read from the jobs' own `finishedAt` times over the middle 80% of completions,
+ * so process start-up and the last stragglers do not count. Worker processes are real
+ * `esjobs worker start` processes; against the in-process engine they are Worker instances in
+ * the benchmark process (an in-process engine cannot be shared across processes).
+ */
+import type { Worker } from '@esjobs/worker';
+import { type Harness, countJobs, inProcessWorker, readJobs } from '../lib/harness.js';
+import { type Child, spawnWorker } from '../lib/processes.js';
+import { percentile, sleep } from '../lib/stats.js';
+
+export interface ProcessingCase {
+  readonly processes: number;
+  readonly concurrency: number;
+}
+
+export interface ProcessingResult extends ProcessingCase {
+  readonly jobs: number;
+  readonly completed: number;
+  readonly jobsPerSec: number;
+  /** Wall time from the first start to the last finish, ms. */
+  readonly wallMs: number;
+  readonly inProcess: boolean;
+  /** Largest peak RSS among the worker processes, bytes. */
+  readonly peakRssBytes: number | undefined;
+}
+
+export const processingCases: readonly ProcessingCase[] = [
+  { processes: 1, concurrency: 10 },
+  { processes: 1, concurrency: 50 },
+  { processes: 4, concurrency: 50 },
+];
+
+async function enqueueBacklog(h: Harness, queue: string, jobs: number): Promise<void> {
+  for (let sent = 0; sent < jobs; sent += 1000) {
+    const n = Math.min(1000, jobs - sent);
+    const out = await h.scheduler.enqueueMany(Array.from({ length: n }, () => ({ name: 'bench-noop', payload: {}, options: { queue } })));
+    if (out.some((o) => o.status === 'error')) throw new Error('backlog enqueue failed');
+  }
+}
+
+export async function benchProcessing(h: Harness, c: ProcessingCase): Promise<ProcessingResult> {
+  const jobs = (h.quick ? 3_000 : 20_000) * (c.processes > 1 ? 2 : 1);
+  const queue = h.queue(`proc${c.processes}x${c.concurrency}`);
+  await enqueueBacklog(h, queue, jobs);
+  const url = h.target.url;
+  const children: Child[] = [];
+  const workers: Worker[] = [];
+  let peakRssBytes: number | undefined;
+  // Slow targets get time, but a stuck run must end.
+  const deadline = Date.now() + 30_000 + jobs * 5;
+  let completed = 0;
+  try {
+    if (url === undefined) {
+      for (let i = 0; i < c.processes; i++) workers.push(inProcessWorker(h, queue, c.concurrency));
+      await Promise.all(workers.map((w) => w.start()));
+    } else {
+      children.push(...(await Promise.all(Array.from({ length: c.processes }, () => spawnWorker({ url, prefix: h.prefix, queue, concurrency: c.concurrency })))));
+    }
+    while (Date.now() < deadline) {
+      await sleep(500);
+      completed = await countJobs(h, queue, 'completed');
+      for (const child of children) peakRssBytes = Math.max(peakRssBytes ?? 0, child.peakRss() ?? 0);
+      if (completed >= jobs) break;
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop({ timeout: '5s' })));
+    await Promise.all(children.map((child) => child.stop()));
+  }
+  const docs = await readJobs(h, queue, ['startedAt', 'finishedAt', 'state']);
+  const finished = docs.flatMap((d) => (d['state'] === 'completed' && typeof d['finishedAt'] === 'string' ? [Date.parse(d['finishedAt'])] : []));
+  const started = docs.flatMap((d) => (typeof d['startedAt'] === 'string' ? [Date.parse(d['startedAt'])] : []));
+  const lo = percentile(finished, 0.1);
+  const hi = percentile(finished, 0.9);
+  const middle = finished.filter((t) => t >= lo && t <= hi).length;
+  const jobsPerSec = hi > lo ? (middle * 1000) / (hi - lo) : Number.NaN;
+  await h.ctx.client.deleteByQuery({ index: h.ctx.names.jobs, query: { term: { queue } }, refresh: true, conflicts: 'proceed' });
+  return {
+    ...c,
+    jobs,
+    completed: finished.length,
+    jobsPerSec,
+    wallMs: Math.max(...finished) - Math.min(...started),
+    inProcess: url === undefined,
+    peakRssBytes,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * What every benchmark case gets for one target: a backend context on a fresh index prefix, a
+ * Scheduler (producer) and an event bus shared with in-process workers, and a lock manager.
+ */
+import { randomBytes } from 'node:crypto';
+import { type BackendContext, EventBus, type LockManager, bootstrap, createBackendContext, createLockManager, teardown } from '@esjobs/core';
+import { Scheduler } from '@esjobs/scheduler';
+import { Worker } from '@esjobs/worker';
+import { noop, stamp } from '../jobs.js';
+import type { Target } from './targets.js';
+
+export interface Harness {
+  readonly target: Target;
+  readonly ctx: BackendContext;
+  readonly prefix: string;
+  readonly events: EventBus;
+  readonly scheduler: Scheduler;
+  readonly locks: LockManager;
+  readonly quick: boolean;
+  /** A queue name not used before in this run. */
+  queue(label: string): string;
+  close(): Promise<void>;
+}
+
+export async function openHarness(target: Target, quick: boolean): Promise<Harness> {
+  const prefix = `bench-${randomBytes(3).toString('hex')}`;
+  const ctx = createBackendContext({ client: target.client, prefix });
+  await bootstrap(ctx);
+  const events = new EventBus({ clock: ctx.clock });
+  const scheduler = new Scheduler({ es: ctx, events });
+  const locks = createLockManager({ ctx, bus: events });
+  let n = 0;
+  return {
+    target,
+    ctx,
+    prefix,
+    events,
+    scheduler,
+    locks,
+    quick,
+    queue: (label) => `${label}-${++n}`,
+    async close() {
+      await scheduler.stop();
+      await teardown(ctx).catch(() => undefined);
+    },
+  };
+}
+
+/** An in-process worker on the harness's bus (so the Scheduler's enqueues wake it at once). */
+export function inProcessWorker(h: Harness, queue: string, concurrency: number): Worker {
+  return new Worker({ es: h.ctx, jobs: [noop, stamp], queues: [queue], concurrency, events: h.events });
+}
+
+/** Count of jobs in `queue` with `state` (refreshes first so the count is current). */
+export async function countJobs(h: Harness, queue: string, state: string): Promise<number> {
+  await h.ctx.client.indices.refresh({ index: h.ctx.names.jobs });
+  const res = await h.ctx.client.count({ index: h.ctx.names.jobs, query: { bool: { filter: [{ term: { queue } }, { term: { state } }] } } });
+  return res.count;
+}
+
+/** Documents of `queue`'s jobs (refreshed; paged with search_after on jobId). */
+export async function readJobs(h: Harness, queue: string, fields: readonly string[]): Promise<Record<string, unknown>[]> {
+  await h.ctx.client.indices.refresh({ index: h.ctx.names.jobs });
+  const out: Record<string, unknown>[] = [];
+  let after: (string | number)[] | undefined;
+  for (;;) {
+    const res = await h.ctx.client.search<Record<string, unknown>>({
+      index: h.ctx.names.jobs,
+      size: 5000,
+      query: { term: { queue } },
+      sort: [{ jobId: 'asc' }],
+      _source: [...fields],
+      ...(after === undefined ? {} : { search_after: after }),
+    });
+    const hits = res.hits.hits;
+    for (const hit of hits) if (hit._source !== undefined) out.push(hit._source);
+    const last = hits[hits.length - 1];
+    if (last === undefined || hits.length < 5000) return out;
+    after = last.sort as (string | number)[];
+  }
+}

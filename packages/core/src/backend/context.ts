@@ -41,6 +41,11 @@ export interface BackendContext {
   readonly client: Client;
   readonly names: IndexNames;
   readonly clock: Clock;
+  /**
+   * Time for waits after the cluster pushed back (429/503), real time by default: a test's
+   * manual `clock` must not leave a retry asleep forever.
+   */
+  readonly pushbackClock: Clock;
   readonly metrics: BackendMetrics;
   /**
    * Retry wait, recent 429 rate, and batch-size advisors for claim / heartbeat / bulk callers.

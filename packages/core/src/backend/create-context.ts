@@ -76,6 +76,7 @@ export function createBackendContext(options: CreateBackendContextOptions): Back
     client: options.client,
     names,
     clock,
+    pushbackClock,
     metrics,
     backpressure,
     random,

@@ -1,18 +1,20 @@
 /**
  * Shared by the job operations: run one `_bulk` of job writes and read every item, because
  * Elasticsearch answers 200 with per-item failures. Items rejected with 429 were not applied, so
- * they are retried (conditional writes stay safe); everything else is reported per item.
+ * they are retried (conditional writes stay safe) after the same jittered wait as a rejected
+ * request; each rejection is reported to the backpressure monitor so batch sizes shrink.
  *
  * Inputs: actions (action line + optional body line each). Request: one `_bulk` (plus retries of
  * rejected items). Outcomes: per action `ok` (new seq_no / primary term), `conflict` (409),
  * `missing` (404: document or index gone), or `error` (mapped esjobs error).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { estypes } from '@elastic/elasticsearch';
 import type { EsJobsError } from '../errors.js';
 import { mapEsErrorBody } from '../es-error-mapper.js';
 import type { BackendContext } from './context.js';
 import type { ClaimToken } from '../jobs/job.js';
+import { inspectBulk, type BulkItemOutcome as InspectedItem } from './bulk-result.js';
+import { pushbackDelayMs } from './request.js';
 
 export type BulkAction =
   | { readonly kind: 'create' | 'index'; readonly index: string; readonly id: string; readonly document: unknown; readonly token?: ClaimToken }
@@ -24,9 +26,6 @@ export type BulkItemOutcome =
   | { readonly status: 'conflict'; readonly error: EsJobsError }
   | { readonly status: 'missing'; readonly error: EsJobsError }
   | { readonly status: 'error'; readonly error: EsJobsError };
-
-const REJECTED_RETRIES = 5;
-const REJECTED_BASE_DELAY_MS = 20;
 
 function toOperations(actions: readonly BulkAction[]): estypes.BulkRequest['operations'] {
   const ops: unknown[] = [];
@@ -43,46 +42,45 @@ function toOperations(actions: readonly BulkAction[]): estypes.BulkRequest['oper
   return ops as estypes.BulkRequest['operations'];
 }
 
-function classify(op: string, item: estypes.BulkResponseItem | undefined, fallback: ClaimToken | undefined): BulkItemOutcome {
-  if (item === undefined) {
-    return { status: 'error', error: mapEsErrorBody(undefined, { error: { type: 'missing_bulk_item', reason: 'bulk response lacks this item' } }, { op }) };
+function noOutcome(op: string, reason: string): BulkItemOutcome {
+  return { status: 'error', error: mapEsErrorBody(undefined, { error: { type: 'missing_bulk_item', reason } }, { op }) };
+}
+
+function toOutcome(op: string, item: InspectedItem | undefined, fallback: ClaimToken | undefined): BulkItemOutcome {
+  if (item === undefined) return noOutcome(op, 'bulk response lacks this item');
+  const error = item.error ?? mapEsErrorBody(item.status, {}, { op });
+  switch (item.kind) {
+    case 'ok':
+      return { status: 'ok', token: { seqNo: item.seqNo ?? fallback?.seqNo ?? -1, primaryTerm: item.primaryTerm ?? fallback?.primaryTerm ?? -1 }, result: item.result ?? '' };
+    case 'conflict':
+      return { status: 'conflict', error };
+    case 'missing':
+      return { status: 'missing', error };
+    default:
+      return { status: 'error', error };
   }
-  if (item.status >= 200 && item.status < 300 && item.error === undefined) {
-    const seqNo = item._seq_no ?? fallback?.seqNo;
-    const primaryTerm = item._primary_term ?? fallback?.primaryTerm;
-    return { status: 'ok', token: { seqNo: seqNo ?? -1, primaryTerm: primaryTerm ?? -1 }, result: item.result ?? '' };
-  }
-  const error = mapEsErrorBody(item.status, { error: item.error }, { op });
-  if (item.status === 409) return { status: 'conflict', error };
-  if (item.status === 404 || item.result === 'not_found') return { status: 'missing', error };
-  return { status: 'error', error };
 }
 
 /** Run the actions as one bulk; returns one outcome per action, in order. */
 export async function runJobBulk(ctx: BackendContext, op: string, actions: readonly BulkAction[]): Promise<BulkItemOutcome[]> {
   const outcomes: (BulkItemOutcome | undefined)[] = new Array<BulkItemOutcome | undefined>(actions.length).fill(undefined);
+  const options = ctx.backpressure.options;
   let pending = actions.map((_, i) => i);
-  for (let round = 0; pending.length > 0; round++) {
+  for (let attempt = 1; pending.length > 0; attempt++) {
     const batch = pending.map((i) => actions[i]).filter((a): a is BulkAction => a !== undefined);
     const res = await ctx.request(op, () => ctx.client.bulk({ operations: toOperations(batch) }));
+    const summary = inspectBulk(ctx, op, res);
     const retry: number[] = [];
     pending.forEach((actionIndex, k) => {
-      const entry = res.items[k];
-      const item = entry === undefined ? undefined : Object.values(entry)[0];
-      if (item?.status === 429 && round < REJECTED_RETRIES) {
-        retry.push(actionIndex);
-        return;
-      }
-      outcomes[actionIndex] = classify(op, item, actions[actionIndex]?.token);
+      const item = summary.items[k];
+      if (item?.kind === 'rejected' && attempt < options.maxAttempts) retry.push(actionIndex);
+      else outcomes[actionIndex] = toOutcome(op, item, actions[actionIndex]?.token);
     });
     if (retry.length > 0) {
       ctx.metrics.backpressureRetries.set(op, (ctx.metrics.backpressureRetries.get(op) ?? 0) + 1);
-      // Real time, not ctx.clock: pushback is about the cluster, and a test's manual clock would never wake it.
-      await sleep(REJECTED_BASE_DELAY_MS * 2 ** round * (0.5 + Math.random()));
+      await ctx.pushbackClock.sleep(pushbackDelayMs(attempt, options, ctx.random));
     }
     pending = retry;
   }
-  const conflicts = outcomes.filter((o) => o?.status === 'conflict').length;
-  if (conflicts > 0) ctx.countConflict(op, conflicts);
-  return outcomes.map((o) => o ?? { status: 'error', error: mapEsErrorBody(undefined, { error: { type: 'internal', reason: 'no outcome' } }, { op }) });
+  return outcomes.map((o) => o ?? noOutcome(op, 'no outcome'));
 }

@@ -12,7 +12,7 @@
 import type { ClaimedJob, JobDocument, JobErrorRecord } from '../jobs/job.js';
 import { JobState } from '../jobs/state.js';
 import { iso } from '../jobs/document.js';
-import { backoffDelayMs } from '../jobs/retry-delay.js';
+import { computeBackoff } from '../backoff.js';
 
 /** History entries kept per job; older ones are dropped so a job with many retries stays small. */
 export const ERROR_HISTORY_MAX = 100;
@@ -55,7 +55,7 @@ export function failPlan(job: ClaimedJob, input: FailInput, now: number, random:
     return { outcome: 'failed', change: { ...common, state: JobState.failed, finishedAt: iso(now) } };
   }
   if (job.doc.attempt < job.doc.maxAttempts) {
-    const runAtMs = input.retryAt ?? now + backoffDelayMs(job.doc.backoff, job.doc.attempt, random);
+    const runAtMs = input.retryAt ?? now + computeBackoff(job.doc.backoff, Math.max(1, job.doc.attempt), random);
     return { outcome: 'retrying', runAtMs, change: { ...common, state: JobState.queued, runAt: iso(runAtMs), startedAt: null } };
   }
   return { outcome: 'dead-lettered', change: { ...common, state: JobState.failed, finishedAt: iso(now), deadLetter: true } };

@@ -38,6 +38,11 @@ describe('Scheduler: enqueue and schedules (in-process, ManualClock)', function 
     const again = await s.enqueue(sendEmail, { to: 'other' }, { jobId: 'mail-1' });
     expect(again.created).to.equal(false);
     expect(again.job.doc.payload).to.deep.equal({ to: 'a@b.c' });
+    const typed = new Scheduler<{ 'send-email': typeof sendEmail }>({ es: t.ctx(), bootstrap: false });
+    expect((await typed.enqueue('send-email', { to: 'typed@b.c' })).created).to.equal(true);
+    // @ts-expect-error payload type comes from the job map
+    expect(await typed.enqueue('send-email', { to: 1 }).then(() => 'ok')).to.equal('ok');
+    await typed.stop();
     expect(seen.filter((e) => e.jobId === 'mail-1')).to.deep.equal([
       { jobId: 'mail-1', duplicate: false },
       { jobId: 'mail-1', duplicate: true },

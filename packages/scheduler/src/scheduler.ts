@@ -128,7 +128,7 @@ export function fireJobId(scheduleName: string, fireAt: number): string {
   return `${scheduleName}:${new Date(fireAt).toISOString()}`;
 }
 
-export class Scheduler<Jobs extends JobsMap = JobsMap> {
+export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>> {
   readonly options: ResolvedSchedulerOptions;
   readonly ctx: BackendContext;
   readonly events: EventBus;

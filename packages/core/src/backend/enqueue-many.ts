@@ -15,6 +15,8 @@ import { getJobsLive } from './get-job.js';
 export interface NewJob {
   readonly id: string;
   readonly doc: JobDocument;
+  /** `doc` already serialized (see jobDocumentJson); sent as is instead of serializing `doc` again. */
+  readonly json?: string;
 }
 
 export type EnqueueOutcome =
@@ -27,7 +29,7 @@ export async function enqueueMany(ctx: BackendContext, jobs: readonly NewJob[]):
   const items = await runJobBulk(
     ctx,
     'enqueue',
-    jobs.map((j) => ({ kind: 'create' as const, index: ctx.names.jobs, id: j.id, document: j.doc })),
+    jobs.map((j) => ({ kind: 'create' as const, index: ctx.names.jobs, id: j.id, document: j.doc, ...(j.json === undefined ? {} : { json: j.json }) })),
   );
   const conflicted = jobs.filter((_, i) => items[i]?.status === 'conflict').map((j) => j.id);
   const existing = conflicted.length === 0 ? new Map<string, StoredJob>() : await getJobsLive(ctx, 'enqueue', conflicted);

@@ -17,7 +17,15 @@ import { inspectBulk, type BulkItemOutcome as InspectedItem } from './bulk-resul
 import { pushbackDelayMs } from './request.js';
 
 export type BulkAction =
-  | { readonly kind: 'create' | 'index'; readonly index: string; readonly id: string; readonly document: unknown; readonly token?: ClaimToken }
+  | {
+      readonly kind: 'create' | 'index';
+      readonly index: string;
+      readonly id: string;
+      readonly document: unknown;
+      /** `document` as JSON text, when the caller has it: the client sends strings verbatim. */
+      readonly json?: string;
+      readonly token?: ClaimToken;
+    }
   | { readonly kind: 'update'; readonly index: string; readonly id: string; readonly doc: unknown; readonly token?: ClaimToken }
   | { readonly kind: 'delete'; readonly index: string; readonly id: string; readonly token?: ClaimToken };
 
@@ -37,7 +45,7 @@ function toOperations(actions: readonly BulkAction[]): estypes.BulkRequest['oper
     }
     ops.push({ [a.kind]: meta });
     if (a.kind === 'update') ops.push({ doc: a.doc });
-    else if (a.kind !== 'delete') ops.push(a.document);
+    else if (a.kind !== 'delete') ops.push(a.json ?? a.document);
   }
   return ops as estypes.BulkRequest['operations'];
 }

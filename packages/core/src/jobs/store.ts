@@ -37,7 +37,7 @@ import type { QueueCounts } from '../backend/queue-stats.js';
 import { pausedQueues, setQueuePaused } from '../backend/queue-pause.js';
 import type { ClaimedJob, FoundJob, JobErrorRecord, StoredJob } from './job.js';
 import { isClaimToken } from './job.js';
-import { newJobDocument, newJobId } from './document.js';
+import { jobDocumentJson, newJobDocument, newJobId } from './document.js';
 import { validate as validateJobOptions, validateJobId, validateJobName, parseTime } from './options.js';
 import type { JobOptions } from './options.js';
 import { validate as validateStoreOptions } from './store-options.js';
@@ -135,9 +135,10 @@ export class JobStore {
     if (typeof input !== 'object' || input === null) throw new ValidationError(field, input, 'must be { name, payload, options }');
     const name = validateJobName(input.name, `${field}.name`);
     const options = validateJobOptions(input.options, now, `${field}.options`);
-    validatePayload(input.payload, { maxBytes: this.ctx.maxPayloadBytes, field: `${field}.payload` });
+    const { json } = validatePayload(input.payload, { maxBytes: this.ctx.maxPayloadBytes, field: `${field}.payload` });
     const id = options.jobId ?? newJobId();
-    return { id, doc: newJobDocument(id, name, input.payload, options, now) };
+    const doc = newJobDocument(id, name, input.payload, options, now);
+    return { id, doc, json: jobDocumentJson(doc, json) };
   }
 
   /** Enqueue one job. With `options.jobId`, enqueueing again returns the existing job (`created: false`). */

@@ -16,10 +16,10 @@ import { checkDelay, validate, withDefaults } from './store/options.js';
 import type { EngineOptions, ResolvedEngineOptions } from './store/options.js';
 import { Params } from './store/request.js';
 import { matchRoute, MethodNotAllowed } from './store/routes.js';
-import type { RouteName } from './store/routes.js';
+import type { Matched, RouteName } from './store/routes.js';
 import { Store } from './store/store.js';
 
-const productHeaders = { 'x-elastic-product': 'Elasticsearch' } as const;
+const productHeaders: Readonly<Record<string, string>> = Object.freeze({ 'x-elastic-product': 'Elasticsearch' });
 
 /**
  * The embedded Elasticsearch-compatible engine: routes REST requests to the store (indices,
@@ -32,6 +32,9 @@ export class Engine implements StoreAccess {
   private readonly clusterUuid = randomBytes(16).toString('base64url').slice(0, 22);
   private refreshDelay: number;
   private replaying = false;
+  /** Transports classify a request and then handle it: the route found by `classify` is reused once. */
+  private lastMatch: { readonly req: EngineRequest; readonly m: Matched } | undefined;
+  private readonly commitHook = (): Promise<void> | undefined => this.commitIfJournaled();
 
   constructor(options?: EngineOptions) {
     this.options = validate(withDefaults(options));
@@ -70,10 +73,17 @@ export class Engine implements StoreAccess {
     await this.options.journal?.commit();
   }
 
+  /** The journal's commit, or undefined without a journal, so handlers skip an await per write. */
+  private commitIfJournaled(): Promise<void> | undefined {
+    return this.options.journal?.commit();
+  }
+
   /** What a request does, without executing it (fault injection, metrics). */
   classify(req: EngineRequest): RequestKind {
     try {
-      return matchRoute(req.method, req.path).route.kind;
+      const m = matchRoute(req.method, req.path);
+      this.lastMatch = { req, m };
+      return m.route.kind;
     } catch {
       return 'other';
     }
@@ -90,7 +100,8 @@ export class Engine implements StoreAccess {
     let body = res.body;
     const fp = req.query['filter_path'];
     if (fp !== undefined && fp !== '' && body !== undefined && body !== null && typeof body === 'object') body = applyFilterPath(body, fp);
-    return { status: res.status, body: req.method === 'HEAD' ? undefined : body, headers: { ...productHeaders, ...(res.headers ?? {}) } };
+    const headers = res.headers === undefined ? productHeaders : { ...productHeaders, ...res.headers };
+    return { status: res.status, body: req.method === 'HEAD' ? undefined : body, headers };
   }
 
   /** Replay a journal record during recovery (not journaled again). */
@@ -113,13 +124,15 @@ export class Engine implements StoreAccess {
     this.store.close();
   }
 
-  private async dispatch(req: EngineRequest): Promise<EngineResponse> {
-    const { route, parts } = matchRoute(req.method, req.path);
-    const ctx: Ctx = { req, params: new Params(req), store: this.store, commit: () => this.commit() };
+  private dispatch(req: EngineRequest): Promise<EngineResponse> | EngineResponse {
+    const last = this.lastMatch;
+    this.lastMatch = undefined;
+    const { route, parts } = last !== undefined && last.req === req ? last.m : matchRoute(req.method, req.path);
+    const ctx: Ctx = { req, params: new Params(req), store: this.store, commit: this.commitHook };
     return this.run(route.name, ctx, parts);
   }
 
-  private async run(name: RouteName, ctx: Ctx, parts: Record<string, string>): Promise<EngineResponse> {
+  private run(name: RouteName, ctx: Ctx, parts: Record<string, string>): Promise<EngineResponse> | EngineResponse {
     switch (name) {
       case 'info':
         return handleInfo(ctx, this.options, this.clusterUuid);

@@ -11,8 +11,8 @@ export interface Ctx {
   readonly req: EngineRequest;
   readonly params: Params;
   readonly store: Store;
-  /** Durability: awaited after mutations, before answering. */
-  commit(): Promise<void>;
+  /** Durability: awaited after mutations, before answering; undefined when there is nothing to wait for (no journal). */
+  commit(): Promise<void> | undefined;
 }
 
 export type Handler = (ctx: Ctx, parts: Readonly<Record<string, string>>) => Promise<EngineResponse> | EngineResponse;
@@ -23,8 +23,7 @@ export function ok(body: unknown, status = 200): EngineResponse {
 
 /** `_shards` of a write: one primary plus the configured replicas, none of which exist on one node. */
 export function writeShards(idx: IndexState): { total: number; successful: number; failed: number } {
-  const replicas = Number(idx.settings['index.number_of_replicas'] ?? '1');
-  return { total: 1 + (Number.isFinite(replicas) ? replicas : 1), successful: 1, failed: 0 };
+  return { total: idx.shardCopies, successful: 1, failed: 0 };
 }
 
 export type RefreshPolicy = 'none' | 'immediate' | 'wait_for';

@@ -4,6 +4,7 @@ import { EsError, esError } from '../errors.js';
 import type { Ctx } from './context.js';
 import { docBody, ok, refreshPolicy, sourceFromJson, sourceParams, writeShards } from './context.js';
 import type { RefreshPolicy } from './context.js';
+import type { SourceSpec } from '../search/source-filter.js';
 import { deleteOp, indexOp, parseUpdateBody, parseVersionType, updateOp, validateConditions } from './doc-ops.js';
 import type { WriteConditions, WriteResult } from './doc-ops.js';
 import type { IndexState } from './index-state.js';
@@ -70,9 +71,37 @@ export async function afterWrite(idx: IndexState, seqNo: number, policy: Refresh
   return false;
 }
 
+/**
+ * Answer a single-document write once it is durable and as visible as `policy` asks. Synchronous
+ * when nothing is to be waited for (no journal, no `wait_for`), the common in-memory case.
+ */
+export function finishWrite(
+  ctx: Ctx,
+  r: WriteResult,
+  policy: RefreshPolicy,
+  decorate?: (body: Record<string, unknown>) => void,
+): EngineResponse | Promise<EngineResponse> {
+  const answer = (forced: boolean): EngineResponse => {
+    const body = writeBody(r, forced);
+    decorate?.(body);
+    return ok(body, r.status);
+  };
+  // a noop changed nothing: no commit and no refresh wait, as Elasticsearch
+  if (r.result === 'noop') return answer(false);
+  const pending = ctx.commit();
+  if (pending === undefined && policy !== 'wait_for') {
+    if (policy === 'immediate') r.index.refresh();
+    return answer(policy === 'immediate');
+  }
+  return (async () => {
+    await pending;
+    return answer(await afterWrite(r.index, r.seqNo, policy));
+  })();
+}
+
 const writeParams = ['timeout', 'wait_for_active_shards', 'routing', 'pipeline', 'require_alias', 'require_data_stream', 'include_source_on_error', 'list_executed_pipelines'];
 
-export async function handleIndex(ctx: Ctx, parts: Readonly<Record<string, string>>, forceCreate: boolean): Promise<EngineResponse> {
+export function handleIndex(ctx: Ctx, parts: Readonly<Record<string, string>>, forceCreate: boolean): EngineResponse | Promise<EngineResponse> {
   const p = ctx.params;
   p.accept(...writeParams);
   const given = parts['id'];
@@ -91,10 +120,7 @@ export async function handleIndex(ctx: Ctx, parts: Readonly<Record<string, strin
   if (given === '') throw validationFailed(['id is missing']);
   const source = parseSource(bodyText(ctx.req));
   const idx = noAutoCreate ? ctx.store.get(parts['index'] ?? '') : ctx.store.autoCreate(parts['index'] ?? '');
-  const r = indexOp(idx, id, source, opType, c);
-  await ctx.commit();
-  const forced = await afterWrite(idx, r.seqNo, policy);
-  return ok(writeBody(r, forced), r.status);
+  return finishWrite(ctx, indexOp(idx, id, source, opType, c), policy);
 }
 
 /** Real-time GET of the live document, or the refreshed one with `realtime=false`. */
@@ -151,7 +177,7 @@ export function handleGetSource(ctx: Ctx, parts: Readonly<Record<string, string>
   return ok(body ?? {});
 }
 
-export async function handleDelete(ctx: Ctx, parts: Readonly<Record<string, string>>): Promise<EngineResponse> {
+export function handleDelete(ctx: Ctx, parts: Readonly<Record<string, string>>): EngineResponse | Promise<EngineResponse> {
   const p = ctx.params;
   p.accept('timeout', 'wait_for_active_shards', 'routing');
   const c = conditions(p);
@@ -159,13 +185,10 @@ export async function handleDelete(ctx: Ctx, parts: Readonly<Record<string, stri
   p.done();
   validateConditions(c, 'delete');
   const idx = ctx.store.get(parts['index'] ?? '');
-  const r = deleteOp(idx, parts['id'] ?? '', c);
-  await ctx.commit();
-  const forced = await afterWrite(idx, r.seqNo, policy);
-  return ok(writeBody(r, forced), r.status);
+  return finishWrite(ctx, deleteOp(idx, parts['id'] ?? '', c), policy);
 }
 
-export async function handleUpdate(ctx: Ctx, parts: Readonly<Record<string, string>>): Promise<EngineResponse> {
+export function handleUpdate(ctx: Ctx, parts: Readonly<Record<string, string>>): EngineResponse | Promise<EngineResponse> {
   const p = ctx.params;
   p.accept('timeout', 'wait_for_active_shards', 'routing', 'lang', 'require_alias', 'include_source_on_error');
   const c = conditions(p);
@@ -183,10 +206,9 @@ export async function handleUpdate(ctx: Ctx, parts: Readonly<Record<string, stri
   const id = parts['id'] ?? '';
   checkId(id);
   const r = updateOp(idx, id, spec, c);
-  if (r.result !== 'noop') await ctx.commit();
-  const forced = r.result === 'noop' ? false : await afterWrite(idx, r.seqNo, policy);
-  const body = writeBody(r, forced);
-  const src = sourceFromJson(spec.source, sourceAsked ? qSpec : { fetch: false, includes: [], excludes: [] });
-  if (src.fetch && r.doc) body['get'] = docBody(r.doc, src, false);
-  return ok(body, r.status);
+  const src = sourceFromJson(spec.source, sourceAsked ? qSpec : noSource);
+  const doc = r.doc;
+  return finishWrite(ctx, r, policy, src.fetch && doc ? (body) => (body['get'] = docBody(doc, src, false)) : undefined);
 }
+
+const noSource: SourceSpec = { fetch: false, includes: [], excludes: [] };

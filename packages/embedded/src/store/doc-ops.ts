@@ -92,8 +92,8 @@ export function indexOp(idx: IndexState, id: string, source: Record<string, unkn
     throw versionConflict(idx.name, idx.uuid, `[${id}]: version conflict, document already exists (current version [${cur.version}])`);
   }
   checkSeqNo(idx, id, cur, c);
-  const prevVersion = cur?.version ?? idx.tombstone(id)?.version;
-  const version = externalVersion(idx, id, cur?.version ?? idx.tombstone(id)?.version, c) ?? (prevVersion ?? 0) + 1;
+  const prevVersion = cur !== undefined ? cur.version : idx.tombstone(id)?.version;
+  const version = externalVersion(idx, id, prevVersion, c) ?? (prevVersion ?? 0) + 1;
   const doc = idx.put(id, source, version);
   const created = cur === undefined;
   return { index: idx, id, result: created ? 'created' : 'updated', seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, version, status: created ? 201 : 200, doc };

@@ -40,7 +40,9 @@ export class IndexState implements IndexHandle {
   readonly uuid: string;
   readonly creationDate: number;
   readonly mapping: Mapping;
-  settings: FlatSettings;
+  private settingsValue: FlatSettings;
+  /** Primary plus configured replicas, derived from the settings once rather than per write response. */
+  private copies = 2;
   readonly searchSide: SearchIndex;
   readonly primaryTerm = 1;
   private readonly live = new Map<string, StoredDoc>();
@@ -59,8 +61,24 @@ export class IndexState implements IndexHandle {
     this.uuid = uuid;
     this.creationDate = creationDate;
     this.mapping = mapping;
+    this.settingsValue = settings;
     this.settings = settings;
     this.searchSide = new SearchIndex(mapping);
+  }
+
+  get settings(): FlatSettings {
+    return this.settingsValue;
+  }
+
+  set settings(s: FlatSettings) {
+    this.settingsValue = s;
+    const replicas = Number(s['index.number_of_replicas'] ?? '1');
+    this.copies = 1 + (Number.isFinite(replicas) ? replicas : 1);
+  }
+
+  /** `_shards.total` of a write: one primary plus the configured replicas. */
+  get shardCopies(): number {
+    return this.copies;
   }
 
   get docCount(): number {

@@ -23,6 +23,8 @@ interface LeafNode {
   readonly type: Exclude<FieldType, 'object'>;
   params: Record<string, unknown>;
   readonly fields: Map<string, LeafNode>;
+  /** Full path, cached on first parse: a node sits at exactly one place in its tree. */
+  path?: string;
 }
 
 type Node = ObjectNode | LeafNode;
@@ -317,7 +319,6 @@ export class Mapping implements MappingView {
   }
 
   private parseField(key: string, value: unknown, parent: ObjectNode, parentPath: string, dynamic: Dynamic, ctx: ParseCtx): void {
-    const path = parentPath ? `${parentPath}.${key}` : key;
     let node = parent.properties.get(key);
     if (!node) {
       const sample = firstNonNull(value);
@@ -331,6 +332,7 @@ export class Mapping implements MappingView {
       parent.properties.set(key, node);
       ctx.added.push({ parent: parent.properties, name: key });
     }
+    const path = node.kind === 'leaf' ? (node.path ??= childPath(parentPath, key)) : childPath(parentPath, key);
     this.parseValue(node, value, path, dynamic, ctx);
   }
 
@@ -373,6 +375,10 @@ function looksLikeDate(s: string): boolean {
     return parseDate(s, 'strict_date_optional_time') !== undefined;
   }
   return /^\d{4}\/\d{2}\/\d{2}(?: \d{2}:\d{2}:\d{2})?$/.test(s);
+}
+
+function childPath(parentPath: string, key: string): string {
+  return parentPath ? `${parentPath}.${key}` : key;
 }
 
 function firstNonNull(v: unknown): unknown {
@@ -463,7 +469,8 @@ function indexLeaf(n: LeafNode, path: string, raw: unknown, ctx: ParseCtx): void
     if (n.type === 'text') for (const t of analyze(String(v))) push(ctx, path, t);
     else push(ctx, path, v);
   }
-  for (const [sub, s] of n.fields) indexLeaf(s, `${path}.${sub}`, raw, ctx);
+  if (n.fields.size === 0) return;
+  for (const [sub, s] of n.fields) indexLeaf(s, (s.path ??= `${path}.${sub}`), raw, ctx);
 }
 
 class ConvertError extends Error {
@@ -490,7 +497,7 @@ function convert(n: LeafNode, value: unknown): IndexedValue | undefined {
       throw new ConvertError('illegal_argument_exception', `Failed to parse value [${preview(value)}] as only [true] or [false] are allowed.`);
     case 'date': {
       const format = (n.params['format'] as string | undefined) ?? defaultDateFormat;
-      const ms = parseDate(value, format);
+      const ms = (format === defaultDateFormat && typeof value === 'string' ? canonicalIsoMs(value) : undefined) ?? parseDate(value, format);
       if (ms === undefined || Number.isNaN(ms)) {
         throw new ConvertError('illegal_argument_exception', `failed to parse date field [${preview(value)}] with format [${format}]`);
       }
@@ -500,6 +507,36 @@ function convert(n: LeafNode, value: unknown): IndexedValue | undefined {
       if (numericTypes.has(n.type)) return toNumber(n, value);
       return String(value);
   }
+}
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` (what `toISOString` and most clients write) without the general
+ * parser's regex and format loop; same arithmetic as the ISO parser, undefined for anything else.
+ */
+function canonicalIsoMs(s: string): number | undefined {
+  if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return undefined;
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46) return undefined;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  const ms = digits(s, 20, 3);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || ms < 0) return undefined;
+  const t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** The decimal number in s[at, at+len), or -1 when a character is not a digit. */
+function digits(s: string, at: number, len: number): number {
+  let n = 0;
+  for (let i = at; i < at + len; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 function toNumber(n: LeafNode, value: unknown): number {

@@ -10,23 +10,29 @@ const commonParams = new Set(['pretty', 'human', 'error_trace', 'filter_path', '
  * rest the way Elasticsearch does, so an unsupported parameter is never silently ignored.
  */
 export class Params {
-  private readonly used = new Set<string>();
+  /** Names read or accepted; only tracked when the request has parameters (most hot-path requests have none). */
+  private readonly used: Set<string> | undefined;
   constructor(
     private readonly req: EngineRequest,
-  ) {}
+  ) {
+    this.used = hasKeys(req.query) ? new Set() : undefined;
+  }
 
   has(name: string): boolean {
+    if (this.used === undefined) return false;
     this.used.add(name);
     return this.req.query[name] !== undefined;
   }
 
   str(name: string): string | undefined {
+    if (this.used === undefined) return undefined;
     this.used.add(name);
     return this.req.query[name];
   }
 
   /** Mark parameters as accepted without acting on them (timeouts, wait_for_active_shards...). */
   accept(...names: string[]): void {
+    if (this.used === undefined) return;
     for (const n of names) this.used.add(n);
   }
 
@@ -61,9 +67,16 @@ export class Params {
   }
 
   done(): void {
-    const unknown = Object.keys(this.req.query).filter((k) => !this.used.has(k) && !commonParams.has(k));
+    const used = this.used;
+    if (used === undefined) return;
+    const unknown = Object.keys(this.req.query).filter((k) => !used.has(k) && !commonParams.has(k));
     if (unknown.length) throw unrecognizedParams(this.req.path, unknown);
   }
+}
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 export function bodyText(req: EngineRequest): string | undefined {

@@ -19,14 +19,21 @@ interface Route {
   readonly methods: readonly Method[];
   readonly name: RouteName;
   readonly kind: RequestKind;
+  /** Precedence: literal segments beat placeholders, earlier segments weigh more. */
+  readonly score: number;
+  /** Placeholder positions and names, so a match builds `parts` without re-reading the pattern. */
+  readonly slots: ReadonlyArray<readonly [number, string]>;
 }
 
-const r = (path: string, methods: Method[], name: RouteName, kind: RequestKind): Route => ({
-  pattern: path.split('/').filter((s) => s !== ''),
-  methods,
-  name,
-  kind,
-});
+const r = (path: string, methods: Method[], name: RouteName, kind: RequestKind): Route => {
+  const pattern = path.split('/').filter((s) => s !== '');
+  const slots: Array<readonly [number, string]> = [];
+  pattern.forEach((seg, i) => {
+    if (seg.startsWith('{')) slots.push([i, seg.slice(1, -1)]);
+  });
+  const score = pattern.reduce((s, seg, i) => s + (seg.startsWith('{') ? 0 : 2 ** (8 - i)), 0);
+  return { pattern, methods, name, kind, score, slots };
+};
 
 const routes: readonly Route[] = [
   r('/', ['GET', 'HEAD'], 'info', 'info'),
@@ -75,43 +82,57 @@ export interface Matched {
   readonly parts: Record<string, string>;
 }
 
-/** Literal segments beat placeholders; among equal patterns the first listed wins. */
-function score(pattern: readonly string[]): number {
-  return pattern.reduce((s, seg, i) => s + (seg.startsWith('{') ? 0 : 2 ** (8 - i)), 0);
-}
-
-const byLength = new Map<number, Route[]>();
-for (const route of routes) {
-  const list = byLength.get(route.pattern.length) ?? [];
-  list.push(route);
-  byLength.set(route.pattern.length, list);
-}
-for (const list of byLength.values()) list.sort((a, b) => score(b.pattern) - score(a.pattern));
+/** Routes by segment count, best score first (a stable sort keeps listing order among equals). */
+const byLength: Route[][] = [];
+for (const route of routes) (byLength[route.pattern.length] ??= []).push(route);
+byLength.forEach((list) => list.sort((a, b) => b.score - a.score));
 
 function matches(pattern: readonly string[], segs: readonly string[]): boolean {
-  return pattern.every((p, i) => p.startsWith('{') || p === segs[i]);
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i] ?? '';
+    if (p.charCodeAt(0) !== 123 /* { */ && p !== segs[i]) return false;
+  }
+  return true;
 }
 
+/** Non-empty path segments, percent-decoded; one pass, no intermediate arrays. */
 export function splitPath(path: string): string[] {
-  return path.split('/').filter((s) => s !== '').map(decodeSegment);
+  const segs: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path.charCodeAt(i) === 47 /* / */) {
+      if (i > start) segs.push(decodeSegment(path.slice(start, i)));
+      start = i + 1;
+    }
+  }
+  return segs;
 }
 
 /** Find the route; unknown paths and wrong methods get Elasticsearch's 400 / 405. */
 export function matchRoute(method: Method, path: string): Matched {
   const segs = splitPath(path);
-  const candidates = (byLength.get(segs.length) ?? []).filter((rt) => matches(rt.pattern, segs));
-  if (candidates.length === 0) throw illegalArgument(`no handler found for uri [${path}] and method [${method}]`);
-  const best = score(candidates[0]?.pattern ?? []);
-  const same = candidates.filter((c) => score(c.pattern) === best);
-  const hit = same.find((c) => c.methods.includes(method));
+  const list = byLength[segs.length] ?? [];
+  let first = -1;
+  let hit: Route | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const rt = list[i];
+    if (rt === undefined || !matches(rt.pattern, segs)) continue;
+    if (first < 0) first = i;
+    else if (rt.score !== list[first]?.score) break;
+    if (rt.methods.includes(method)) {
+      hit = rt;
+      break;
+    }
+  }
+  if (first < 0) throw illegalArgument(`no handler found for uri [${path}] and method [${method}]`);
   if (!hit) {
+    const best = list[first]?.score;
+    const same = list.filter((c) => c.score === best && matches(c.pattern, segs));
     const allowed = [...new Set(same.flatMap((c) => c.methods))].sort();
     throw new MethodNotAllowed(path, method, allowed);
   }
   const parts: Record<string, string> = {};
-  hit.pattern.forEach((p, i) => {
-    if (p.startsWith('{')) parts[p.slice(1, -1)] = segs[i] ?? '';
-  });
+  for (const [i, name] of hit.slots) parts[name] = segs[i] ?? '';
   return { route: hit, parts };
 }
 

@@ -7,6 +7,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { JobStore, ManualClock, bootstrap, createBackendContext, systemClock } from '@esjobs/core';
 import type { BackendContext, Clock, JobStoreOptions } from '@esjobs/core';
 import { uniquePrefix } from '../support/prefix.js';
+import { deleteIndicesMatching } from '../support/delete-indices.js';
 
 /** Manual `now()` for leases and delays, real sleeps (backpressure retries must still wake up). */
 export class TestClock implements Clock {
@@ -75,7 +76,7 @@ export async function createHarness(client: Client, label: string): Promise<Harn
     },
     async cleanup() {
       for (const s of stores) await s.close();
-      await client.indices.delete({ index: `${prefix}-*`, allow_no_indices: true, ignore_unavailable: true, expand_wildcards: 'all' });
+      await deleteIndicesMatching(client, `${prefix}-*`);
     },
   };
   return h;

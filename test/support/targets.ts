@@ -7,6 +7,7 @@ import { Client8 as Client8Ctor, embeddedClient, embeddedClient8 } from './clien
 import type { Engine, FaultOptions, FaultProfileName, StartedEngine } from '@esjobs/embedded';
 import { Engine as EngineCtor, Faults, startEngine } from '@esjobs/embedded';
 import { Client as ClientCtor } from '@elastic/elasticsearch';
+import { deleteIndicesMatching } from './delete-indices.js';
 import { closeAll, track, useLeakCheck } from './leaks.js';
 import { takePrefixesToClean } from './prefix.js';
 import { realClient, realElasticsearch } from './real-es.js';
@@ -189,7 +190,7 @@ class TargetState {
     this.faults?.clear();
     try {
       for (const p of prefixes) {
-        await admin.indices.delete({ index: `${p}*`, expand_wildcards: 'all', ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
+        await deleteIndicesMatching(admin, `${p}*`);
         await admin.indices.deleteIndexTemplate({ name: `${p}*` }).catch(() => undefined);
       }
     } finally {

@@ -142,7 +142,7 @@ describe('store: mappings, settings and templates', () => {
     expect((await call(engine, 'GET', '/_index_template/high')).status).to.equal(404);
   });
 
-  it('settings are echoed as strings; index delete accepts lists and patterns but not _all', async () => {
+  it('settings are echoed as strings; index delete takes names only (destructive_requires_name)', async () => {
     await call(engine, 'PUT', '/a1', { settings: { number_of_shards: 1, number_of_replicas: 0 } });
     await call(engine, 'PUT', '/a2');
     await call(engine, 'PUT', '/b1');
@@ -151,9 +151,14 @@ describe('store: mappings, settings and templates', () => {
     expect(index['number_of_shards']).to.equal('1');
     expect(index['number_of_replicas']).to.equal('0');
     expect(index['provided_name']).to.equal('a1');
-    const all = await call(engine, 'DELETE', '/_all');
-    expect(all.status).to.equal(400);
-    expect((await call(engine, 'DELETE', '/a*,b1')).body).to.deep.equal({ acknowledged: true });
+    for (const expr of ['_all', '*', 'a*', 'a*,b1', 'b1,a*', 'b1,_all']) {
+      const res = await call(engine, 'DELETE', `/${expr}`, undefined, { ignore_unavailable: 'true', allow_no_indices: 'true', expand_wildcards: 'all' });
+      expect(res.status, expr).to.equal(400);
+      expect(errorOf(res), expr).to.include({ type: 'illegal_argument_exception', reason: 'Wildcard expressions or all indices are not allowed' });
+    }
+    expect(Object.keys((await call(engine, 'GET', '/_mapping')).body as Body)).to.have.members(['a1', 'a2', 'b1']);
+    expect((await call(engine, 'DELETE', '/*,-*')).body).to.deep.equal({ acknowledged: true });
+    expect((await call(engine, 'DELETE', '/a1,a2,b1')).body).to.deep.equal({ acknowledged: true });
     expect((await call(engine, 'GET', '/_mapping')).body).to.deep.equal({});
     const gone = await call(engine, 'DELETE', '/a1');
     expect(gone.status).to.equal(404);

@@ -35,14 +35,22 @@ export async function handleDeleteIndex(ctx: Ctx, parts: Readonly<Record<string,
   const opts = resolveOpts(p, { ignoreUnavailable: false, allowNoIndices: true, expand: 'open,closed' });
   p.done();
   const expr = parts['index'] ?? '';
-  if (expr === '_all' || expr === '*') {
-    // action.destructive_requires_name defaults to true in Elasticsearch 8
-    throw illegalArgument('Wildcard expressions or all indices are not allowed');
-  }
+  failDestructive(expr);
   const targets = ctx.store.resolveStates(expr, opts);
   for (const idx of targets) ctx.store.deleteIndex(idx.name);
   await ctx.commit();
   return ok({ acknowledged: true });
+}
+
+/**
+ * `action.destructive_requires_name`, true by default since Elasticsearch 8: a delete must name
+ * its indices; `_all` or any `*` pattern is refused, except the match-nothing pair `*,-*`.
+ */
+function failDestructive(expr: string): void {
+  if (expr === '*,-*') return;
+  for (const part of expr.split(',')) {
+    if (part === '_all' || part.includes('*')) throw illegalArgument('Wildcard expressions or all indices are not allowed');
+  }
 }
 
 export function handleExists(ctx: Ctx, parts: Readonly<Record<string, string>>): EngineResponse {

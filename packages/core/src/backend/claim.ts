@@ -10,7 +10,8 @@
  * and claimed; more pages (`search_after`) only while too few are claimable; one `_bulk` of
  * conditional updates to `active` (attempt+1, lease owner, claim id and expiry, startedAt).
  * Outcomes: the claimed jobs, each with the claim token; items that 409 were someone else's and
- * are only counted (`conflicts`). Correct with stale search results: the real-time read filters,
+ * are only counted (`conflicts`), unless the client replayed the bulk after a dropped connection:
+ * then one `_mget` finds the claims that were ours after all (own-write.ts). Correct with stale search results: the real-time read filters,
  * the conditional write decides.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,6 +24,7 @@ import { iso, toMs } from '../jobs/document.js';
 import type { RecentClaims } from '../jobs/recent-claims.js';
 import type { ContentionSpread } from '../jobs/contention-spread.js';
 import { runJobBulk } from './job-bulk.js';
+import { holdsChange } from './own-write.js';
 import { getJobsLive } from './get-job.js';
 
 export interface ClaimInput {
@@ -89,14 +91,26 @@ export async function claimStored(
   );
   const jobs: ClaimedJob[] = [];
   const errors: EsJobsError[] = [];
+  const replayed: (typeof planned)[number][] = [];
   let conflicts = 0;
   planned.forEach((p, i) => {
     const item = items[i];
     recent.markStale(p.job.id, p.job.token.seqNo);
     if (item?.status === 'ok') jobs.push({ id: p.job.id, doc: p.after, token: item.token, workerId });
+    else if (item?.status === 'conflict' && item.replayed) replayed.push(p);
     else if (item?.status === 'conflict') conflicts++;
     else if (item?.status === 'error') errors.push(item.error);
   });
+  if (replayed.length > 0) {
+    // A client retry resent the claim: a 409 may be our own claim applied by the first attempt
+    // (the claimId is ours alone); left unrecognised, the job would sit active until reaped.
+    const fresh = await getJobsLive(ctx, op, replayed.map((p) => p.job.id));
+    for (const p of replayed) {
+      const f = fresh.get(p.job.id);
+      if (f !== undefined && holdsChange(f.doc, p.change)) jobs.push({ id: p.job.id, doc: f.doc, token: f.token, workerId });
+      else conflicts++;
+    }
+  }
   // Item errors (mapping, cluster) surface when nothing was claimed; otherwise the claimed jobs must reach the worker.
   const [firstError] = errors;
   if (jobs.length === 0 && firstError !== undefined) throw firstError;

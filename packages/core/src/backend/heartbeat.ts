@@ -4,7 +4,7 @@
  * Inputs: worker id, its claimed jobs (with tokens), lease length. Request: one `_bulk` of
  * conditional partial updates (lease.expiresAt, updatedAt); for items that 409/404, one real-time
  * `_mget` to tell a cancel request (or a progress write) from a lost lease, and one more bulk to
- * extend those still ours. Outcomes per job: `extended` (new token), `cancelled` (the job is still
+ * extend those still ours (or to find the extension already applied when a client retry replayed it). Outcomes per job: `extended` (new token), `cancelled` (the job is still
  * ours but a cancel was requested: new token, so the worker can record the cancellation), or
  * `lost` (reclaimed, completed elsewhere, gone).
  */
@@ -15,6 +15,7 @@ import { JobState } from '../jobs/state.js';
 import { iso } from '../jobs/document.js';
 import { runJobBulk } from './job-bulk.js';
 import { getJobsLive } from './get-job.js';
+import { holdsChange } from './own-write.js';
 
 export type HeartbeatOutcome =
   | { readonly id: string; readonly status: 'extended' | 'cancelled'; readonly token: ClaimToken; readonly doc: JobDocument }
@@ -39,20 +40,26 @@ export async function heartbeat(ctx: BackendContext, jobs: readonly ClaimedJob[]
       'heartbeat',
       planned.map((p) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
     );
-    const recheck: ClaimedJob[] = [];
+    const recheck: (typeof planned)[number][] = [];
     planned.forEach((p, i) => {
       const item = items[i];
       if (item === undefined) return;
       if (item.status === 'ok') {
         out.set(p.job.id, { id: p.job.id, status: p.after.cancelRequested ? 'cancelled' : 'extended', token: item.token, doc: p.after });
       } else if (item.status === 'error') out.set(p.job.id, { id: p.job.id, status: 'error', error: item.error });
-      else recheck.push(p.job);
+      else recheck.push(p);
     });
     if (recheck.length === 0) break;
-    const fresh = await getJobsLive(ctx, 'heartbeat', recheck.map((j) => j.id));
+    const fresh = await getJobsLive(ctx, 'heartbeat', recheck.map((p) => p.job.id));
     const next: ClaimedJob[] = [];
-    for (const j of recheck) {
+    for (const p of recheck) {
+      const j = p.job;
       const f = fresh.get(j.id);
+      if (f !== undefined && f.doc.attempt === j.doc.attempt && holdsChange(f.doc, p.change)) {
+        // Already extended by an attempt whose answer was lost (a client retry replayed the bulk).
+        out.set(j.id, { id: j.id, status: f.doc.cancelRequested ? 'cancelled' : 'extended', token: f.token, doc: f.doc });
+        continue;
+      }
       const ours = f !== undefined && f.doc.state === JobState.active && f.doc.lease?.owner === j.workerId && f.doc.attempt === j.doc.attempt && f.doc.lease.claimId === j.doc.lease?.claimId;
       if (ours && attempt === 0) next.push({ ...j, doc: f.doc, token: f.token });
       else {

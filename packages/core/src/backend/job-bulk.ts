@@ -31,7 +31,15 @@ export type BulkAction =
 
 export type BulkItemOutcome =
   | { readonly status: 'ok'; readonly token: ClaimToken; readonly result: string }
-  | { readonly status: 'conflict'; readonly error: EsJobsError }
+  | {
+      readonly status: 'conflict';
+      readonly error: EsJobsError;
+      /**
+       * The client resent the bulk after a connection error, so the 409 may be this very write
+       * applied by the first attempt (see own-write.ts).
+       */
+      readonly replayed: boolean;
+    }
   | { readonly status: 'missing'; readonly error: EsJobsError }
   | { readonly status: 'error'; readonly error: EsJobsError };
 
@@ -54,14 +62,14 @@ function noOutcome(op: string, reason: string): BulkItemOutcome {
   return { status: 'error', error: mapEsErrorBody(undefined, { error: { type: 'missing_bulk_item', reason } }, { op }) };
 }
 
-function toOutcome(op: string, item: InspectedItem | undefined, fallback: ClaimToken | undefined): BulkItemOutcome {
+function toOutcome(op: string, item: InspectedItem | undefined, fallback: ClaimToken | undefined, replayed: boolean): BulkItemOutcome {
   if (item === undefined) return noOutcome(op, 'bulk response lacks this item');
   const error = item.error ?? mapEsErrorBody(item.status, {}, { op });
   switch (item.kind) {
     case 'ok':
       return { status: 'ok', token: { seqNo: item.seqNo ?? fallback?.seqNo ?? -1, primaryTerm: item.primaryTerm ?? fallback?.primaryTerm ?? -1 }, result: item.result ?? '' };
     case 'conflict':
-      return { status: 'conflict', error };
+      return { status: 'conflict', error, replayed };
     case 'missing':
       return { status: 'missing', error };
     default:
@@ -76,13 +84,14 @@ export async function runJobBulk(ctx: BackendContext, op: string, actions: reado
   let pending = actions.map((_, i) => i);
   for (let attempt = 1; pending.length > 0; attempt++) {
     const batch = pending.map((i) => actions[i]).filter((a): a is BulkAction => a !== undefined);
-    const res = await ctx.request(op, () => ctx.client.bulk({ operations: toOperations(batch) }));
-    const summary = inspectBulk(ctx, op, res);
+    const res = await ctx.request(op, () => ctx.client.bulk({ operations: toOperations(batch) }, { meta: true }));
+    const summary = inspectBulk(ctx, op, res.body);
+    const replayed = res.meta.attempts > 0;
     const retry: number[] = [];
     pending.forEach((actionIndex, k) => {
       const item = summary.items[k];
       if (item?.kind === 'rejected' && attempt < options.maxAttempts) retry.push(actionIndex);
-      else outcomes[actionIndex] = toOutcome(op, item, actions[actionIndex]?.token);
+      else outcomes[actionIndex] = toOutcome(op, item, actions[actionIndex]?.token, replayed);
     });
     if (retry.length > 0) {
       ctx.metrics.backpressureRetries.set(op, (ctx.metrics.backpressureRetries.get(op) ?? 0) + 1);

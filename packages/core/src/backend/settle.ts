@@ -5,7 +5,8 @@
  * with error, release). Request: one `_bulk` of conditional partial updates; for items that 409
  * or 404, one real-time `_mget` — when the document still belongs to this attempt (active, same
  * owner, same attempt: only a cancel request or progress moved its seq_no) the write is retried
- * once with the fresh token; then dead-letter.ts for jobs out of attempts. Outcomes per job:
+ * once with the fresh token; when it already holds this very write (a client retry replayed a write
+ * that had been applied), the write counts as done; then dead-letter.ts for jobs out of attempts. Outcomes per job:
  * completed | retrying (runAt) | failed | dead-lettered | released, or `lost` with a
  * LeaseLostError (another attempt owns it; nothing was overwritten).
  */
@@ -15,6 +16,7 @@ import type { EsJobsError } from '../errors.js';
 import type { ClaimedJob, ClaimToken, JobDocument } from '../jobs/job.js';
 import { JobState } from '../jobs/state.js';
 import { runJobBulk } from './job-bulk.js';
+import { holdsChange } from './own-write.js';
 import { getJobsLive } from './get-job.js';
 import { completeChange } from './complete.js';
 import { releaseChange } from './release.js';
@@ -81,13 +83,16 @@ export async function settle(ctx: BackendContext, requests: readonly SettleReque
       round.map(({ planned: p }) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
     );
     const retry: number[] = [];
+    const settled = (pos: number, p: Planned, token: ClaimToken): void => {
+      if (p.status === 'dead-lettered') toDead.push({ pos, job: p.job, after: { ...p.job.doc, ...p.change }, token });
+      else if (p.status === 'retrying') outcomes[pos] = { status: 'retrying', token, runAtMs: p.runAtMs ?? now };
+      else outcomes[pos] = { status: p.status, token };
+    };
     round.forEach(({ pos, planned: p }, i) => {
       const item = items[i];
       if (item === undefined) return;
       if (item.status === 'ok') {
-        if (p.status === 'dead-lettered') toDead.push({ pos, job: p.job, after: { ...p.job.doc, ...p.change }, token: item.token });
-        else if (p.status === 'retrying') outcomes[pos] = { status: 'retrying', token: item.token, runAtMs: p.runAtMs ?? now };
-        else outcomes[pos] = { status: p.status, token: item.token };
+        settled(pos, p, item.token);
       } else if (item.status === 'error') {
         outcomes[pos] = { status: 'error', error: item.error };
       } else {
@@ -100,7 +105,10 @@ export async function settle(ctx: BackendContext, requests: readonly SettleReque
     const next: typeof round = [];
     for (const r of lostRound) {
       const f = fresh.get(r.planned.job.id);
-      if (attempt === 0 && f !== undefined && stillOurs(r.planned.job, f.doc)) {
+      if (f !== undefined && f.doc.attempt === r.planned.job.doc.attempt && holdsChange(f.doc, r.planned.change)) {
+        // Our write was applied by an attempt whose answer was lost (a client retry replayed it).
+        settled(r.pos, r.planned, f.token);
+      } else if (attempt === 0 && f !== undefined && stillOurs(r.planned.job, f.doc)) {
         const job: ClaimedJob = { ...r.planned.job, doc: f.doc, token: f.token };
         const req = requests[r.pos];
         if (req !== undefined) next.push({ pos: r.pos, planned: plan(ctx, { job, action: req.action }, now) });

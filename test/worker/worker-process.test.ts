@@ -66,10 +66,10 @@ describe('esjobs worker start (processes, engine over HTTP)', function () {
   it('3 workers drain 3,000 jobs; after a SIGKILL only the killed worker’s in-flight jobs run again, after lease expiry', async () => {
     const n = 3000;
     for (let i = 0; i < n; i += 1000) {
-      const out = await store.enqueueMany(Array.from({ length: 1000 }, () => ({ name: 'work', payload: { ms: 10 } })));
+      const out = await store.enqueueMany(Array.from({ length: 1000 }, () => ({ name: 'work', payload: { ms: 40 } })));
       expect(out.every((o) => o.status === 'created')).to.equal(true);
     }
-    const ws = [0, 1, 2].map(() => spawnWorker(['--concurrency', '10', '--lease', '2s']));
+    const ws = [0, 1, 2].map(() => spawnWorker(['--concurrency', '20', '--lease', '2s']));
     await Promise.all(ws.map((w) => w.waitForLine(/worker ready/)));
     const victim = ws[0];
     if (victim?.proc.pid === undefined) throw new Error('no victim process');
@@ -101,7 +101,7 @@ describe('esjobs worker start (processes, engine over HTTP)', function () {
     const reruns = records.filter((r) => r.event === 'run' && r.pid !== victimPid && byVictim.has(r.id) && twice.includes(r.id));
     for (const r of reruns) expect(r.time - killedAt, `rerun of ${r.id} before the lease could expire`).to.be.greaterThan(800);
     // Bounded by the victim's slots plus completions still in its write buffer.
-    expect(twice.length).to.be.at.most(20);
+    expect(twice.length).to.be.at.most(40);
     console.log(`      SIGKILL drain: ${n} jobs, ${twice.length} re-run after the kill (victim ran ${byVictim.size})`);
   });
 

@@ -17,6 +17,10 @@ import { reportEvery2s } from '../quickstart/schedules.js';
 const prefix = 'demo';
 const minFires = 2;
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(usage);
+  process.exit(0);
+}
 let options;
 try {
   options = validate(process.argv.slice(2), process.env);

@@ -18,16 +18,14 @@ export class JobsModuleError extends Error {
 const SUPPORTED = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 
 /**
- * When the CLI already runs under a TypeScript loader (a source checkout), a plain import shares
- * its module instances (one @esjobs/core, so `instanceof` works in handlers); otherwise tsx's
- * tsImport compiles the module in its own scope.
+ * When the CLI already runs under a TypeScript loader (a source checkout, where this very file is
+ * .ts), a plain import shares its module instances (one @esjobs/core, so `instanceof` works in
+ * handlers); otherwise tsx's tsImport compiles the module in its own scope. A plain import that
+ * merely succeeds is no sign of a loader: Node 22.18+ strips types natively, without tsx's `.js` →
+ * .ts resolution or support for enums and the like.
  */
 async function importTypeScript(file: string): Promise<Record<string, unknown>> {
-  try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
-  }
+  if (import.meta.url.endsWith('.ts')) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const { tsImport } = await import('tsx/esm/api');
   return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
 }

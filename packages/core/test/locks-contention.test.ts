@@ -6,6 +6,7 @@ import { LockLostError, LockNotOwnerError, LockTimeoutError } from '../src/error
 import { createEventBus, type LockLostEvent } from '../src/events/event-map.js';
 import { locksMappings, locksSettings } from '../src/indices/locks.js';
 import { createLockManager, type LockManager } from '../src/locks/lock-manager.js';
+import { lockDocId } from '../src/locks/resource-id.js';
 import { forEachTarget } from '../../../test/support/targets.js';
 import { uniquePrefix } from '../../../test/support/prefix.js';
 
@@ -205,5 +206,29 @@ forEachTarget((target) => {
     await target.client().indices.refresh({ index: `${prefix}-locks` });
     const listed = await b.listLocks({ resourcePrefix: 'long' });
     expect(listed.map((l) => l.resource)).to.deep.equal(['long job']);
+  });
+  it('fences keep increasing when the lock document is deleted by hand', async () => {
+    const a = manager('before-delete');
+    const b = manager('after-delete');
+    const fences: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const lock = await a.acquire('deleted by hand', { ttlMs: 10_000 });
+      fences.push(lock.fence);
+      await lock.release();
+    }
+    // Other resources share the index (and its seq_no) without disturbing this one.
+    const other = await b.acquire('a neighbour', { ttlMs: 10_000 });
+    await other.release();
+    await target.client().delete({ index: `${prefix}-locks`, id: lockDocId('deleted by hand') });
+    const again = await b.acquire('deleted by hand', { ttlMs: 10_000 });
+    fences.push(again.fence);
+    expect(fences.slice(0, 3)).to.deep.equal([1, 2, 3]);
+    expect(again.fence).to.be.greaterThan(3);
+    // The stored counter carries the raised fence: the holder's token is valid, the next acquisition continues from it.
+    expect(await b.inspect('deleted by hand')).to.include({ owner: 'after-delete', fence: again.fence, held: true });
+    await again.release();
+    const next = await a.acquire('deleted by hand', { ttlMs: 10_000 });
+    expect(next.fence).to.equal(again.fence + 1);
+    await next.release();
   });
 });

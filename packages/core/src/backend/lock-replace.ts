@@ -1,5 +1,6 @@
 /**
- * Replace a lock document conditionally: the one write behind takeover, renew and release.
+ * Replace a lock document conditionally: the one write behind takeover, renew and release (and
+ * raising the fence of a freshly created document, see locks/lock-manager.ts).
  *
  * Inputs: document id, the seq_no/primary_term read or last written by the caller, the new
  * LockDoc. Request: index with `if_seq_no` + `if_primary_term` on `<prefix>-locks` (no refresh).
@@ -14,7 +15,7 @@ export type LockReplaceResult = { readonly ok: true; readonly seqNo: number; rea
 
 export async function lockReplace(
   ctx: BackendContext,
-  op: 'lock-takeover' | 'lock-renew' | 'lock-release',
+  op: 'lock-takeover' | 'lock-fence' | 'lock-renew' | 'lock-release',
   id: string,
   expected: { readonly seqNo: number; readonly primaryTerm: number },
   doc: LockDoc,

@@ -1,7 +1,7 @@
 /**
  * Distributed locks on `<prefix>-locks`.
  *
- * acquire: create the document (`op_type=create`, fence 1). On 409 read it in real time; if it is
+ * acquire: create the document (`op_type=create`, fence 1, see Fences). On 409 read it in real time; if it is
  * free (released or expired by the Clock) take it over with a conditional write carrying
  * `fence + 1`; otherwise wait with jittered exponential backoff (never past the holder's expiry
  * or the caller's deadline) and read again.
@@ -9,8 +9,12 @@
  * Fences: the counter lives in the document, which esjobs never deletes (release and
  * forceRelease mark it free), so every acquisition continues the sequence. Every acquisition is a
  * conditional write on the seq_no it read, so two parties can never write the same fence + 1;
- * create-vs-create is settled by `op_type=create`. A document deleted by hand restarts at 1; that
- * is the one way to break monotonicity and is documented for operators.
+ * create-vs-create is settled by `op_type=create`. Each acquisition is also one write to the
+ * document, so a fence never exceeds its acquiring write's `_seq_no` + 1; `_seq_no` keeps growing
+ * across deletes (it is per shard, and a document id always lives in the same shard). A create
+ * that lands at seq_no s > 0 may therefore follow a document deleted by hand, and raises its fence
+ * to s + 1 with one more conditional write: strictly above any fence handed out before. (Deleting
+ * the whole locks index resets `_seq_no` and with it that guarantee.)
  *
  * Expiry is judged by the acquirer's Clock; clocks of processes must agree to within a small
  * fraction of the ttl, as with any lease.
@@ -106,8 +110,16 @@ export class LockManager {
         const now = clock.now();
         const doc = this.newDoc(resource, o, 1, now);
         const created = await lockCreate(this.ctx, id, doc);
-        if (created.created) return this.held(id, doc, created, o, { takeover: false, waitedMs: now - start });
         mayBeAbsent = false;
+        if (created.created) {
+          const fence = created.seqNo + 1;
+          if (fence <= doc.fence) return this.held(id, doc, created, o, { takeover: false, waitedMs: now - start });
+          const raised = { ...doc, fence };
+          const res = await lockReplace(this.ctx, 'lock-fence', id, created, raised);
+          if (res.ok) return this.held(id, raised, res, o, { takeover: false, waitedMs: now - start });
+          // Someone wrote or deleted it in between (an admin): start over from a real-time read.
+          continue;
+        }
       }
       const current = (await lockGet(this.ctx, [id])).get(id);
       if (current === undefined) {

@@ -11,7 +11,7 @@ import type { BackendContext } from './context.js';
 import { JobState } from '../jobs/state.js';
 import type { JobState as JobStateType } from '../jobs/state.js';
 import { iso } from '../jobs/document.js';
-import { runJobBulk } from './job-bulk.js';
+import { jobUpdate, runJobBulk } from './job-bulk.js';
 import { getJobsLive } from './get-job.js';
 import { appendError, errorRecord } from './fail.js';
 
@@ -35,7 +35,7 @@ export async function cancel(ctx: BackendContext, id: string): Promise<CancelOut
       state === JobState.queued
         ? { state: JobState.failed, finishedAt: iso(now), errors: appendError(job.doc, record), lastError: 'cancelled', updatedAt: iso(now) }
         : { cancelRequested: true, updatedAt: iso(now) };
-    const [item] = await runJobBulk(ctx, 'cancel', [{ kind: 'update', index: ctx.names.jobs, id, doc: change, token: job.token }]);
+    const [item] = await runJobBulk(ctx, 'cancel', [jobUpdate(ctx, id, change, job.token)]);
     if (item?.status === 'ok') return { status: state === JobState.queued ? 'cancelled' : 'requested' };
     if (item?.status === 'error') throw item.error;
   }

@@ -23,7 +23,7 @@ import { JobState } from '../jobs/state.js';
 import { iso, toMs } from '../jobs/document.js';
 import type { RecentClaims } from '../jobs/recent-claims.js';
 import type { ContentionSpread } from '../jobs/contention-spread.js';
-import { runJobBulk } from './job-bulk.js';
+import { jobUpdate, runJobBulk } from './job-bulk.js';
 import { holdsChange } from './own-write.js';
 import { getJobsLive } from './get-job.js';
 
@@ -87,7 +87,7 @@ export async function claimStored(
   const items = await runJobBulk(
     ctx,
     op,
-    planned.map((p) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
+    planned.map((p) => jobUpdate(ctx, p.job.id, p.change, p.job.token)),
   );
   const jobs: ClaimedJob[] = [];
   const errors: EsJobsError[] = [];

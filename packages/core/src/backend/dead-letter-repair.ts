@@ -11,9 +11,8 @@
 import type { BackendContext } from './context.js';
 import { JobState } from '../jobs/state.js';
 import type { StoredJob } from '../jobs/job.js';
-import { readJobDocument } from '../jobs/document.js';
 import { deadLetter } from './dead-letter.js';
-import { getJobsLive } from './get-job.js';
+import { getJobsLive, storedJob } from './get-job.js';
 import { finishRedrive } from './dead-redrive.js';
 
 export interface RepairResult {
@@ -34,11 +33,7 @@ export async function repairDeadLetters(ctx: BackendContext, limit: number): Pro
       track_total_hits: false,
     }),
   );
-  const jobs: StoredJob[] = [];
-  for (const h of marked.hits.hits) {
-    if (h._id === undefined || h._seq_no === undefined || h._primary_term === undefined) continue;
-    jobs.push({ id: h._id, doc: readJobDocument(h._source, h._id), token: { seqNo: h._seq_no, primaryTerm: h._primary_term } });
-  }
+  const jobs = marked.hits.hits.map(storedJob).filter((j): j is StoredJob => j !== undefined);
   // Search may be stale: only documents still marked in real time are moved (the delete is conditional anyway).
   const live = await getJobsLive(ctx, 'dead-letter-repair', jobs.map((j) => j.id));
   const current = [...live.values()].filter((j) => j.doc.deadLetter && j.doc.state === JobState.failed);

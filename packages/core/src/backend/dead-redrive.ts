@@ -15,7 +15,7 @@ import type { EsJobsError } from '../errors.js';
 import type { JobDocument, StoredJob } from '../jobs/job.js';
 import { JobState } from '../jobs/state.js';
 import { iso, liveFields, readJobDocument } from '../jobs/document.js';
-import { runJobBulk } from './job-bulk.js';
+import { jobUpdate, runJobBulk } from './job-bulk.js';
 
 export type RedriveOutcome =
   | { readonly id: string; readonly status: 'redriven' | 'not-found' | 'exists' }
@@ -29,7 +29,7 @@ function isFound(d: estypes.MgetResponseItem): d is estypes.GetGetResult {
 export async function finishRedrive(ctx: BackendContext, job: StoredJob): Promise<void> {
   await runJobBulk(ctx, 'dead-redrive', [{ kind: 'delete', index: ctx.names.dead(job.doc.queue), id: job.id }]);
   await runJobBulk(ctx, 'dead-redrive', [
-    { kind: 'update', index: ctx.names.jobs, id: job.id, doc: { redriving: false }, token: job.token },
+    jobUpdate(ctx, job.id, { redriving: false }, job.token),
   ]);
 }
 
@@ -82,7 +82,7 @@ export async function redrive(ctx: BackendContext, queue: string, ids: readonly 
     await runJobBulk(
       ctx,
       'dead-redrive',
-      createdJobs.map((j) => ({ kind: 'update' as const, index: ctx.names.jobs, id: j.id, doc: { redriving: false }, token: j.token })),
+      createdJobs.map((j) => jobUpdate(ctx, j.id, { redriving: false }, j.token)),
     );
   }
   for (const j of createdJobs) out.set(j.id, { id: j.id, status: 'redriven' });

@@ -14,14 +14,21 @@ function isFound(d: estypes.MgetResponseItem): d is estypes.GetGetResult {
   return 'found' in d && d.found;
 }
 
+/** A search hit or found `_mget` document as a job with its token; undefined without id or token. */
+export function storedJob(hit: { readonly _id?: string | null; readonly _source?: unknown; readonly _seq_no?: number; readonly _primary_term?: number }): StoredJob | undefined {
+  const { _id: id, _seq_no: seqNo, _primary_term: primaryTerm } = hit;
+  if (id === undefined || id === null || seqNo === undefined || primaryTerm === undefined) return undefined;
+  return { id, doc: readJobDocument(hit._source, id), token: { seqNo, primaryTerm } };
+}
+
 /** Real-time multi-get of live jobs, keyed by id. */
 export async function getJobsLive(ctx: BackendContext, op: string, ids: readonly string[]): Promise<Map<string, StoredJob>> {
   const out = new Map<string, StoredJob>();
   if (ids.length === 0) return out;
   const res = await ctx.request(op, () => ctx.client.mget({ index: ctx.names.jobs, ids: [...new Set(ids)] }));
   for (const d of res.docs) {
-    if (!isFound(d) || d._seq_no === undefined || d._primary_term === undefined) continue;
-    out.set(d._id, { id: d._id, doc: readJobDocument(d._source, d._id), token: { seqNo: d._seq_no, primaryTerm: d._primary_term } });
+    const job = isFound(d) ? storedJob(d) : undefined;
+    if (job !== undefined) out.set(job.id, job);
   }
   return out;
 }
@@ -51,14 +58,8 @@ export async function getJob(ctx: BackendContext, id: string): Promise<FoundJob 
   if (deadIndices.length === 0) return undefined;
   const res = await ctx.request('get-job', () => ctx.client.mget({ docs: deadIndices.map((index) => ({ _index: index, _id: id })) }));
   for (const d of res.docs) {
-    if (!isFound(d) || d._seq_no === undefined || d._primary_term === undefined) continue;
-    return {
-      id: d._id,
-      doc: readJobDocument(d._source, d._id),
-      token: { seqNo: d._seq_no, primaryTerm: d._primary_term },
-      location: 'dead',
-      index: d._index,
-    };
+    const job = isFound(d) ? storedJob(d) : undefined;
+    if (job !== undefined) return { ...job, location: 'dead', index: d._index };
   }
   return undefined;
 }

@@ -11,11 +11,10 @@
 import type { BackendContext } from './context.js';
 import type { EsJobsError } from '../errors.js';
 import type { ClaimedJob, ClaimToken, JobDocument } from '../jobs/job.js';
-import { JobState } from '../jobs/state.js';
 import { iso } from '../jobs/document.js';
-import { runJobBulk } from './job-bulk.js';
+import { jobUpdate, runJobBulk } from './job-bulk.js';
 import { getJobsLive } from './get-job.js';
-import { holdsChange } from './own-write.js';
+import { holdsChange, stillOwned } from './own-write.js';
 
 export type HeartbeatOutcome =
   | { readonly id: string; readonly status: 'extended' | 'cancelled'; readonly token: ClaimToken; readonly doc: JobDocument }
@@ -38,7 +37,7 @@ export async function heartbeat(ctx: BackendContext, jobs: readonly ClaimedJob[]
     const items = await runJobBulk(
       ctx,
       'heartbeat',
-      planned.map((p) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
+      planned.map((p) => jobUpdate(ctx, p.job.id, p.change, p.job.token)),
     );
     const recheck: (typeof planned)[number][] = [];
     planned.forEach((p, i) => {
@@ -60,7 +59,7 @@ export async function heartbeat(ctx: BackendContext, jobs: readonly ClaimedJob[]
         out.set(j.id, { id: j.id, status: f.doc.cancelRequested ? 'cancelled' : 'extended', token: f.token, doc: f.doc });
         continue;
       }
-      const ours = f !== undefined && f.doc.state === JobState.active && f.doc.lease?.owner === j.workerId && f.doc.attempt === j.doc.attempt && f.doc.lease.claimId === j.doc.lease?.claimId;
+      const ours = f !== undefined && stillOwned(j, f.doc);
       if (ours && attempt === 0) next.push({ ...j, doc: f.doc, token: f.token });
       else {
         const reason = f === undefined ? 'the job no longer exists' : `the job is ${f.doc.state}, lease owner ${f.doc.lease?.owner ?? 'none'}, attempt ${f.doc.attempt}`;

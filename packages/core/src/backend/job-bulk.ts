@@ -77,6 +77,11 @@ function toOutcome(op: string, item: InspectedItem | undefined, fallback: ClaimT
   }
 }
 
+/** A conditional partial update of a job: the write behind every transition after enqueue. */
+export function jobUpdate(ctx: Pick<BackendContext, 'names'>, id: string, doc: unknown, token: ClaimToken): BulkAction {
+  return { kind: 'update', index: ctx.names.jobs, id, doc, token };
+}
+
 /** Run the actions as one bulk; returns one outcome per action, in order. */
 export async function runJobBulk(ctx: BackendContext, op: string, actions: readonly BulkAction[]): Promise<BulkItemOutcome[]> {
   const outcomes: (BulkItemOutcome | undefined)[] = new Array<BulkItemOutcome | undefined>(actions.length).fill(undefined);

@@ -11,14 +11,14 @@ import { LeaseLostError } from '../errors.js';
 import type { ClaimedJob } from '../jobs/job.js';
 import { JobState } from '../jobs/state.js';
 import { iso } from '../jobs/document.js';
-import { runJobBulk } from './job-bulk.js';
+import { jobUpdate, runJobBulk } from './job-bulk.js';
 import { getJobsLive } from './get-job.js';
 
 export async function updateProgress(ctx: BackendContext, job: ClaimedJob, progress: unknown): Promise<ClaimedJob> {
   const change = { progress: progress === undefined ? null : progress, updatedAt: iso(ctx.clock.now()) };
   let current = job;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const [item] = await runJobBulk(ctx, 'progress', [{ kind: 'update', index: ctx.names.jobs, id: job.id, doc: change, token: current.token }]);
+    const [item] = await runJobBulk(ctx, 'progress', [jobUpdate(ctx, job.id, change, current.token)]);
     if (item === undefined) break;
     if (item.status === 'ok') return { ...current, doc: { ...current.doc, ...change }, token: item.token };
     if (item.status === 'error') throw item.error;

@@ -12,8 +12,9 @@
 import type { BackendContext } from './context.js';
 import type { JobDocument, StoredJob } from '../jobs/job.js';
 import { JobState } from '../jobs/state.js';
-import { iso, readJobDocument } from '../jobs/document.js';
-import { runJobBulk } from './job-bulk.js';
+import { iso } from '../jobs/document.js';
+import { jobUpdate, runJobBulk } from './job-bulk.js';
+import { storedJob } from './get-job.js';
 import { appendError, errorRecord } from './fail.js';
 import { deadLetter } from './dead-letter.js';
 
@@ -37,8 +38,9 @@ export async function reapExpired(ctx: BackendContext, limit: number): Promise<R
   );
   const planned: { job: StoredJob; change: Partial<JobDocument>; dead: boolean }[] = [];
   for (const h of res.hits.hits) {
-    if (h._id === undefined || h._seq_no === undefined || h._primary_term === undefined) continue;
-    const doc = readJobDocument(h._source, h._id);
+    const job = storedJob(h);
+    if (job === undefined) continue;
+    const doc = job.doc;
     const stalls = doc.stalls + 1;
     const record = errorRecord(doc.attempt, { message: `lease of ${doc.lease?.owner ?? 'unknown worker'} expired at ${doc.lease?.expiresAt ?? '?'}`, kind: 'stalled' }, now);
     const common = { stalls, lease: null, errors: appendError(doc, record), lastError: record.message, updatedAt: iso(now) };
@@ -46,13 +48,13 @@ export async function reapExpired(ctx: BackendContext, limit: number): Promise<R
     const change: Partial<JobDocument> = dead
       ? { ...common, state: JobState.failed, finishedAt: iso(now), deadLetter: true }
       : { ...common, state: JobState.queued, attempt: Math.max(0, doc.attempt - 1), startedAt: null, cancelRequested: false };
-    planned.push({ job: { id: h._id, doc, token: { seqNo: h._seq_no, primaryTerm: h._primary_term } }, change, dead });
+    planned.push({ job, change, dead });
   }
   if (planned.length === 0) return { requeued: [], deadLettered: [], conflicts: 0 };
   const items = await runJobBulk(
     ctx,
     'reap',
-    planned.map((p) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
+    planned.map((p) => jobUpdate(ctx, p.job.id, p.change, p.job.token)),
   );
   const requeued: string[] = [];
   const toDead: StoredJob[] = [];

@@ -14,9 +14,8 @@ import type { BackendContext } from './context.js';
 import { LeaseLostError } from '../errors.js';
 import type { EsJobsError } from '../errors.js';
 import type { ClaimedJob, ClaimToken, JobDocument } from '../jobs/job.js';
-import { JobState } from '../jobs/state.js';
-import { runJobBulk } from './job-bulk.js';
-import { holdsChange } from './own-write.js';
+import { jobUpdate, runJobBulk } from './job-bulk.js';
+import { holdsChange, stillOwned } from './own-write.js';
 import { getJobsLive } from './get-job.js';
 import { completeChange } from './complete.js';
 import { releaseChange } from './release.js';
@@ -60,17 +59,6 @@ function plan(ctx: BackendContext, req: SettleRequest, now: number): Planned {
   return { job, status: p.outcome, change: p.change };
 }
 
-/** Still this attempt's job: only cancelRequested or progress may have moved its seq_no. */
-function stillOurs(job: ClaimedJob, fresh: JobDocument | undefined): boolean {
-  return (
-    fresh !== undefined &&
-    fresh.state === JobState.active &&
-    fresh.lease?.owner === job.workerId &&
-    fresh.attempt === job.doc.attempt &&
-    fresh.lease.claimId === job.doc.lease?.claimId
-  );
-}
-
 export async function settle(ctx: BackendContext, requests: readonly SettleRequest[], hooks: DeadLetterHooks = {}): Promise<SettleOutcome[]> {
   const now = ctx.clock.now();
   const outcomes: (SettleOutcome | undefined)[] = new Array<SettleOutcome | undefined>(requests.length).fill(undefined);
@@ -80,7 +68,7 @@ export async function settle(ctx: BackendContext, requests: readonly SettleReque
     const items = await runJobBulk(
       ctx,
       'settle',
-      round.map(({ planned: p }) => ({ kind: 'update' as const, index: ctx.names.jobs, id: p.job.id, doc: p.change, token: p.job.token })),
+      round.map(({ planned: p }) => jobUpdate(ctx, p.job.id, p.change, p.job.token)),
     );
     const retry: number[] = [];
     const settled = (pos: number, p: Planned, token: ClaimToken): void => {
@@ -108,7 +96,7 @@ export async function settle(ctx: BackendContext, requests: readonly SettleReque
       if (f !== undefined && f.doc.attempt === r.planned.job.doc.attempt && holdsChange(f.doc, r.planned.change)) {
         // Our write was applied by an attempt whose answer was lost (a client retry replayed it).
         settled(r.pos, r.planned, f.token);
-      } else if (attempt === 0 && f !== undefined && stillOurs(r.planned.job, f.doc)) {
+      } else if (attempt === 0 && f !== undefined && stillOwned(r.planned.job, f.doc)) {
         const job: ClaimedJob = { ...r.planned.job, doc: f.doc, token: f.token };
         const req = requests[r.pos];
         if (req !== undefined) next.push({ pos: r.pos, planned: plan(ctx, { job, action: req.action }, now) });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ValidationError, type PayloadOf } from '@esjobs/core';
+import { ValidationError, type JobMapOf, type PayloadOf, type ResultOf } from '@esjobs/core';
 import { defineJob, isJobDefinition, validateWorkerOptions } from '@esjobs/worker';
 
 const sendEmail = defineJob({
@@ -20,13 +20,14 @@ describe('defineJob', () => {
 
   it('carries payload and result types to producers', () => {
     // Compile-time checks: these lines fail the typecheck if the types do not flow.
-    // (core's ResultOf / JobMapOf compare against JobType<string, unknown, …>, which a typed
-    // handler's contravariant payload never matches; reported to the core jobs owner.)
     const payload: PayloadOf<typeof sendEmail> = { to: 'a@b.c' };
     // @ts-expect-error wrong payload shape is rejected
     const bad: PayloadOf<typeof sendEmail> = { too: 'a' };
-    const result: Awaited<ReturnType<typeof sendEmail.handler>> = { messageId: 'm' };
-    expect([payload.to, result.messageId, bad]).to.have.length(3);
+    const result: Awaited<ResultOf<typeof sendEmail>> = { messageId: 'm' };
+    // @ts-expect-error wrong result shape is rejected (ResultOf is not `never`)
+    const badResult: Awaited<ResultOf<typeof sendEmail>> = { id: 'm' };
+    const jobs: JobMapOf<{ sendEmail: typeof sendEmail; helper: () => void }> = { 'send-email': sendEmail };
+    expect([payload.to, result.messageId, bad, badResult, jobs['send-email'].name]).to.have.length(5);
   });
 
   it('rejects bad definitions naming the field', () => {

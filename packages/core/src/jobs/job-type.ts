@@ -22,10 +22,14 @@ export interface JobType<Name extends string = string, Payload = unknown, Result
   readonly __result?: () => Result;
 }
 
+// `__payload` is contravariant: only `never` as the payload matches every typed definition.
 export type PayloadOf<T> = T extends JobType<string, infer P, unknown> ? P : never;
-export type ResultOf<T> = T extends JobType<string, unknown, infer R> ? R : never;
+export type ResultOf<T> = T extends JobType<string, never, infer R> ? R : never;
 
-/** Map of job name → JobType from a module's exports: `JobMapOf<typeof import('./jobs.js')>`. */
+/**
+ * Map of job name → JobType from a module's exports: `JobMapOf<typeof import('./jobs.js')>`.
+ * Functions are skipped: their `name` property would otherwise make them look like job types.
+ */
 export type JobMapOf<M> = {
-  [K in keyof M as M[K] extends JobType ? M[K]['name'] : never]: M[K];
+  [K in keyof M as M[K] extends (...args: never) => unknown ? never : M[K] extends JobType<string, never, unknown> ? M[K]['name'] : never]: M[K];
 };

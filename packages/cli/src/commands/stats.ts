@@ -3,7 +3,7 @@
  * future), active, completed, failed and dead-lettered; and the live workers from the worker
  * registry. Counts come from search, so they lag writes by up to one refresh interval.
  */
-import { listWorkers } from '@esjobs/core';
+import { NotFoundError, type QueueCounts, listWorkers } from '@esjobs/core';
 import { type Command, exitCodes } from '../command.js';
 import { connectionFlags, jsonFlag, printJson, printTable, wantsJson, withConnection } from './scheduler-admin-support.js';
 
@@ -14,7 +14,11 @@ export const stats: Command = {
   details: 'queued counts jobs ready to run now; delayed counts queued jobs whose runAt is in the future.',
   run: async (cmd) =>
     withConnection(cmd, async (c) => {
-      const counts = await c.store.queueStats();
+      // No jobs index yet (nothing enqueued under this prefix): every count is zero.
+      const counts: Record<string, QueueCounts> = await c.store.queueStats().catch((err: unknown) => {
+        if (err instanceof NotFoundError) return {};
+        throw err;
+      });
       const workers = (await listWorkers(c.ctx)).filter((w) => w.live);
       const queues = Object.keys(counts).sort();
       const rows = queues.map((q) => {

@@ -46,6 +46,18 @@ describe('conformance: writes replayed after a dropped connection', function () 
     return claimed.jobs;
   }
 
+  it('an enqueue whose bulk is replayed reports its jobs created, not existing', async () => {
+    const store = h.store();
+    dropNext = true;
+    const outs = await store.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'replay', payload: { i }, options: { queue: 'replay', jobId: `job-${i}` } })));
+    expect(faults.counts.dropped).to.equal(1);
+    expect(outs.map((o) => o.status)).to.deep.equal(['created', 'created', 'created', 'created', 'created']);
+    // A second enqueue of the same ids is idempotent as before.
+    const again = await store.enqueueMany([{ name: 'replay', payload: { i: 0 }, options: { queue: 'replay', jobId: 'job-0' } }]);
+    expect(again.map((o) => o.status)).to.deep.equal(['existing']);
+    expect(await h.count(`${h.prefix}-jobs`)).to.equal(5);
+  });
+
   it('a claim whose bulk is replayed still hands every claimed job to the claimer', async () => {
     const store = h.store();
     await store.enqueueMany(Array.from({ length: 8 }, (_, i) => ({ name: 'replay', payload: { i }, options: { queue: 'replay' } })));

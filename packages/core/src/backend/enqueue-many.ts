@@ -4,13 +4,15 @@
  * Inputs: validated job documents with their ids. Request: one `_bulk` of `create` actions into
  * `<prefix>-jobs`; when some ids already exist (409), one real-time `_mget` to return them.
  * Outcomes, per job, in input order: `created` (with the token), `existing` (the job already
- * there: idempotent enqueue by jobId), or `error` (the mapped error; never silently dropped).
+ * there: idempotent enqueue by jobId; a create replayed by a client retry that finds its own
+ * document is still `created`), or `error` (the mapped error; never silently dropped).
  */
 import type { EsJobsError } from '../errors.js';
 import type { JobDocument, StoredJob } from '../jobs/job.js';
 import type { BackendContext } from './context.js';
 import { runJobBulk } from './job-bulk.js';
 import { getJobsLive } from './get-job.js';
+import { holdsChange } from './own-write.js';
 
 export interface NewJob {
   readonly id: string;
@@ -41,6 +43,8 @@ export async function enqueueMany(ctx: BackendContext, jobs: readonly NewJob[]):
       const found = existing.get(j.id);
       // Created then deleted (completed and purged, dead-lettered) between our create and our read.
       if (found === undefined) return { status: 'error', id: j.id, error: item.error };
+      // A client retry replayed our create after a dropped connection: the job is the one we wrote.
+      if (item.replayed && holdsChange(found.doc, j.doc)) return { status: 'created', job: found };
       return { status: 'existing', job: found };
     }
     return { status: 'error', id: j.id, error: item.error };

@@ -27,7 +27,6 @@ import {
   releaseQueueSlots,
   removeWorker,
   renewQueueSlots,
-  retryLater,
   toError,
   upsertWorker,
 } from '@esjobs/core';
@@ -481,13 +480,12 @@ export class Worker {
       return;
     }
     if (outcome.kind === 'retry-later') {
-      const [res] = await retryLater(this.ctx, [{ job: active.job, runAtMs: this.now() + outcome.delayMs }]);
-      if (res?.status === 'requeued') {
+      const res = await this.settler.retryLater(active.job, this.now() + outcome.delayMs);
+      if (res.status === 'requeued') {
         this.counters.released++;
         this.events.emit('job:released', { at: this.now(), ...base, reason: `retry later in ${outcome.delayMs} ms` });
         this.log.debug('job will retry later (attempt not counted)', { jobId: job.id, delayMs: outcome.delayMs });
-      } else if (res?.status === 'lost') this.onLeaseLost(active, res.error.message);
-      else if (res !== undefined) throw res.error;
+      } else this.onUnsettled(active, res);
       return;
     }
     if (outcome.kind === 'completed') {

@@ -8,6 +8,8 @@
 interface Entry {
   readonly seqNo: number;
   readonly at: number;
+  /** Put back by this claimer at a version above `seqNo`: stale hits drop, but no exclusion. */
+  readonly putBack: boolean;
 }
 
 export class RecentClaims {
@@ -20,14 +22,11 @@ export class RecentClaims {
 
   /** The version `seqNo` of job `id` is no longer current. */
   markStale(id: string, seqNo: number): void {
-    const at = this.now();
     const known = this.stale.get(id);
-    this.stale.delete(id);
-    this.stale.set(id, { seqNo: known === undefined ? seqNo : Math.max(known.seqNo, seqNo), at });
-    if (this.stale.size > this.maxEntries) {
-      const oldest = this.stale.keys().next();
-      if (oldest.done !== true) this.stale.delete(oldest.value);
-    }
+    // A version from before the put-back (e.g. an unrefreshed search hit of a job not yet due
+    // again) must not exclude the put-back version from searches.
+    const putBack = known?.putBack === true && seqNo <= known.seqNo;
+    this.set(id, { seqNo: known === undefined ? seqNo : Math.max(known.seqNo, seqNo), at: this.now(), putBack });
   }
 
   isStale(id: string, seqNo: number): boolean {
@@ -35,9 +34,23 @@ export class RecentClaims {
     return known !== undefined && seqNo <= known.seqNo;
   }
 
-  /** This claimer put the job back (retry, release): it may be claimed again at once. */
-  forget(id: string): void {
+  /**
+   * This claimer put the job back (retry, release, retry later): it may be claimed again as soon
+   * as it is due. `heldSeqNo`, the last version it held the job at, keeps older search hits
+   * dropped without letting them exclude the put-back version.
+   */
+  forget(id: string, heldSeqNo?: number): void {
+    if (heldSeqNo === undefined) this.stale.delete(id);
+    else this.set(id, { seqNo: Math.max(heldSeqNo, this.stale.get(id)?.seqNo ?? heldSeqNo), at: this.now(), putBack: true });
+  }
+
+  private set(id: string, entry: Entry): void {
     this.stale.delete(id);
+    this.stale.set(id, entry);
+    if (this.stale.size > this.maxEntries) {
+      const oldest = this.stale.keys().next();
+      if (oldest.done !== true) this.stale.delete(oldest.value);
+    }
   }
 
   /** Up to `max` ids marked in the last `windowMs`, newest first: a search may still show them queued. */
@@ -48,7 +61,7 @@ export class RecentClaims {
     for (let i = entries.length - 1; i >= 0 && out.length < max; i--) {
       const e = entries[i];
       if (e === undefined || e[1].at < since) break;
-      out.push(e[0]);
+      if (!e[1].putBack) out.push(e[0]);
     }
     return out;
   }

@@ -23,6 +23,7 @@ import type { DeadLetterHooks } from '../backend/dead-letter.js';
 import { updateProgress } from '../backend/progress.js';
 import { cancel as cancelOp } from '../backend/cancel.js';
 import type { CancelOutcome } from '../backend/cancel.js';
+import { retryLater as retryLaterOp } from '../backend/worker-retry-later.js';
 import { reapExpired as reapOp } from '../backend/reap-expired.js';
 import type { ReapResult } from '../backend/reap-expired.js';
 import { repairDeadLetters as repairOp } from '../backend/dead-letter-repair.js';
@@ -232,8 +233,9 @@ export class JobStore {
   private async settleOne(request: SettleRequest): Promise<SettledOutcome> {
     const out = await this.buffer.add(request);
     if (out.status === 'lost' || out.status === 'error') throw out.error;
-    // Back in the queue: this claimer must not keep excluding it from its searches.
-    if (out.status === 'retrying' || out.status === 'released') this.claimers.get(request.job.workerId)?.recent.forget(request.job.id);
+    // Back in the queue: this claimer must not keep excluding it from its searches. Every
+    // version before the put-back write (seq_no below its own) is stale.
+    if (out.status === 'retrying' || out.status === 'released') this.claimers.get(request.job.workerId)?.recent.forget(request.job.id, out.token.seqNo - 1);
     return out;
   }
 
@@ -263,6 +265,21 @@ export class JobStore {
   /** Give a claimed job back without counting the attempt (graceful shutdown; batched). */
   release(job: ClaimedJob): Promise<SettledOutcome> {
     return this.settleOne({ job: checkClaimed('release.job', job), action: { type: 'release' } });
+  }
+
+  /**
+   * Give a claimed job back to run at `runAt` without counting the attempt (a handler's retry
+   * later: rate limits, a dependency down). Not batched. Throws LeaseLostError when the attempt no
+   * longer owns the job.
+   */
+  async retryLater(job: ClaimedJob, runAt: Date | number): Promise<{ readonly status: 'requeued'; readonly runAtMs: number }> {
+    const j = checkClaimed('retryLater.job', job);
+    const runAtMs = parseTime('retryLater.runAt', runAt);
+    const [out] = await retryLaterOp(this.ctx, [{ job: j, runAtMs }]);
+    if (out === undefined) throw new Error('unreachable: retryLater returned no outcome');
+    if (out.status !== 'requeued') throw out.error;
+    this.claimers.get(j.workerId)?.recent.forget(j.id, j.token.seqNo);
+    return { status: 'requeued', runAtMs };
   }
 
   /** Send buffered completions/failures now. */

@@ -89,6 +89,28 @@ describe('store: bulk and mget', () => {
     expect((await call(engine, 'HEAD', '/x')).status).to.equal(404);
   });
 
+  it('action lines read the same whatever their spelling (key order, escapes, numbers, spaces, control characters)', async () => {
+    const body = [
+      '{"index":{"_id":"a","_index":"sp"}}', '{"n":1}',
+      '{"index":{"_index":"sp","_id":"b\\u0041"}}', '{"n":2}',
+      '{"index":{"_index":"sp","_id":7}}', '{"n":3}',
+      '{ "index" : { "_index" : "sp", "_id" : "c" } }', '{"n":4}',
+      '{"index":{}}', '{"n":5}',
+      '{"create":{"_index":"sp","_id":"a"}}', '{"n":6}',
+    ].join('\n') + '\n';
+    const res = await call(engine, 'POST', '/sp/_bulk', body);
+    const items = (res.body as { items: Item[] }).items;
+    expect(items.map((it) => Object.keys(it)[0])).to.deep.equal(['index', 'index', 'index', 'index', 'index', 'create']);
+    expect(items.slice(0, 4).map((it) => it['index']?.['_id'])).to.deep.equal(['a', 'bA', '7', 'c']);
+    expect(items[4]?.['index']?.['_index']).to.equal('sp');
+    expect(items[4]?.['index']?.['_id']).to.be.a('string').with.length(20);
+    expect(items[5]?.['create']?.['status']).to.equal(409);
+    // a raw tab inside a string is invalid JSON: the whole request is refused, as JSON.parse decides
+    const bad = await call(engine, 'POST', '/_bulk', '{"index":{"_index":"sp","_id":"x\ty"}}\n{"n":1}\n');
+    expect(bad.status).to.equal(400);
+    expect((bad.body as { error: Body }).error['type']).to.equal('x_content_parse_exception');
+  });
+
   it('mget in docs and ids forms, real-time, with per-document errors', async () => {
     await call(engine, 'PUT', '/m/_doc/1', { a: 1, b: 2 });
     await call(engine, 'PUT', '/m/_doc/2', { a: 3 });

@@ -37,19 +37,101 @@ function num(v: unknown): number | undefined {
   return n;
 }
 
+const unconditional: WriteConditions = Object.freeze({});
+
+function conditionsOf(m: Record<string, unknown>): WriteConditions {
+  const { if_seq_no: seq, if_primary_term: term, version, _version, version_type: vt, _version_type: vt2 } = m;
+  if (seq === undefined && term === undefined && version === undefined && _version === undefined && vt === undefined && vt2 === undefined) return unconditional;
+  return {
+    ifSeqNo: num(seq),
+    ifPrimaryTerm: num(term),
+    version: num(version ?? _version),
+    versionType: parseVersionType((vt ?? vt2) as string | undefined),
+  };
+}
+
+/** Lines of an NDJSON body without the empty string after its final newline. */
+function splitLines(text: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    lines.push(text.slice(start, nl));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+/** `{action: body}` with a literal key: computed keys give every item object a slower shape. */
+function wrap(action: Action, body: Record<string, unknown>): Record<string, unknown> {
+  switch (action) {
+    case 'index':
+      return { index: body };
+    case 'create':
+      return { create: body };
+    case 'update':
+      return { update: body };
+    case 'delete':
+      return { delete: body };
+  }
+}
+
+/**
+ * The usual action line, `{"index":{"_index":"i","_id":"1"}}` (any action, `_index`/`_id` in any
+ * order, either optional, plain strings without escapes), read without JSON.parse. Anything else
+ * gives undefined and goes through JSON.parse, so results and errors are the same either way.
+ */
+function simpleMeta(line: string): Record<string, Record<string, string>> | undefined {
+  if (line.charCodeAt(0) !== 123 || line.charCodeAt(1) !== 34) return undefined;
+  const nameEnd = line.indexOf('"', 2);
+  if (nameEnd < 0 || !line.startsWith(':{', nameEnd + 1)) return undefined;
+  const action = line.slice(2, nameEnd);
+  if (!actions.has(action)) return undefined;
+  const m: Record<string, string> = {};
+  let at = nameEnd + 3;
+  if (line.charCodeAt(at) !== 125) {
+    for (;;) {
+      if (line.charCodeAt(at) !== 34) return undefined;
+      const keyEnd = line.indexOf('"', at + 1);
+      if (keyEnd < 0 || line.charCodeAt(keyEnd + 1) !== 58 || line.charCodeAt(keyEnd + 2) !== 34) return undefined;
+      const key = line.slice(at + 1, keyEnd);
+      if (key !== '_index' && key !== '_id') return undefined;
+      const valEnd = line.indexOf('"', keyEnd + 3);
+      if (valEnd < 0) return undefined;
+      const value = line.slice(keyEnd + 3, valEnd);
+      for (let k = 0; k < value.length; k++) {
+        const c = value.charCodeAt(k);
+        // escapes and raw control characters: leave both to JSON.parse
+        if (c === 92 || c < 32) return undefined;
+      }
+      m[key] = value;
+      at = valEnd + 1;
+      const c = line.charCodeAt(at);
+      if (c === 125) break;
+      if (c !== 44) return undefined;
+      at++;
+    }
+  }
+  if (at + 2 !== line.length || line.charCodeAt(at + 1) !== 125) return undefined;
+  return { [action]: m };
+}
+
+/** `trim() === ''` without the copy for the usual line, which starts with `{`. */
+function isBlank(line: string): boolean {
+  return line.charCodeAt(0) !== 123 && line.trim() === '';
+}
+
 /** Split and parse the NDJSON body; request-level problems throw, like Elasticsearch. */
 function parse(text: string, defaultIndex: string | undefined, defaultSource: SourceSpec | undefined): Item[] {
   if (!text.endsWith('\n')) throw illegalArgument('The bulk request must be terminated by a newline [\\n]');
-  const lines = text.split('\n');
-  lines.pop();
+  const lines = splitLines(text);
   const items: Item[] = [];
   const problems: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? '';
-    if (raw.trim() === '') continue;
+    if (isBlank(raw)) continue;
     const lineNo = i + 1;
-    let meta: unknown;
-    try {
+    let meta: unknown = simpleMeta(raw);
+    if (meta === undefined) try {
       meta = JSON.parse(raw);
     } catch (e) {
       throw esError(400, 'x_content_parse_exception', `[${lineNo}:1] Malformed action/metadata line [${lineNo}]: ${e instanceof Error ? e.message : String(e)}`);
@@ -68,12 +150,7 @@ function parse(text: string, defaultIndex: string | undefined, defaultSource: So
     if (m['_type'] !== undefined) throw illegalArgument(`Action/metadata line [${lineNo}] contains an unknown parameter [_type]`);
     const index = typeof m['_index'] === 'string' ? m['_index'] : defaultIndex;
     const id = m['_id'] === undefined || m['_id'] === null ? undefined : String(m['_id']);
-    const cond: WriteConditions = {
-      ifSeqNo: num(m['if_seq_no']),
-      ifPrimaryTerm: num(m['if_primary_term']),
-      version: num(m['version'] ?? m['_version']),
-      versionType: parseVersionType((m['version_type'] ?? m['_version_type']) as string | undefined),
-    };
+    const cond = conditionsOf(m);
     let payload: string | undefined;
     if (action !== 'delete') {
       i++;
@@ -85,7 +162,7 @@ function parse(text: string, defaultIndex: string | undefined, defaultSource: So
     const n = items.length;
     if (index === undefined) problems.push('index is missing');
     if ((act === 'update' || act === 'delete') && (id === undefined || id === '')) problems.push('id is missing');
-    if (act !== 'delete' && (payload === undefined || payload.trim() === '')) problems.push(act === 'update' ? 'script or doc is missing' : 'source is missing');
+    if (act !== 'delete' && (payload === undefined || isBlank(payload))) problems.push(act === 'update' ? 'script or doc is missing' : 'source is missing');
     void n;
     items.push({
       action: act,
@@ -130,7 +207,7 @@ export async function handleBulk(ctx: Ctx, parts: Readonly<Record<string, string
       body['status'] = r.status;
       if (source?.fetch && r.doc) body['get'] = docBody(r.doc, source, false);
       if (r.status >= 400) errors = true;
-      out.push({ [it.action]: body });
+      out.push(wrap(it.action, body));
     } catch (e) {
       errors = true;
       out.push(itemError(it.action, it.index, it.id, e));

@@ -1,7 +1,7 @@
 import type { EngineRequest, EngineResponse, StoredDoc } from '../contracts.js';
 import { filterSource } from '../search/source-filter.js';
 import type { SourceSpec } from '../search/source-filter.js';
-import type { IndexState } from './index-state.js';
+import type { IndexState, WriteShards } from './index-state.js';
 import type { Params } from './request.js';
 import type { Store } from './store.js';
 import { illegalArgument } from './store-errors.js';
@@ -22,9 +22,12 @@ export function ok(body: unknown, status = 200): EngineResponse {
 }
 
 /** `_shards` of a write: one primary plus the configured replicas, none of which exist on one node. */
-export function writeShards(idx: IndexState): { total: number; successful: number; failed: number } {
-  return { total: idx.shardCopies, successful: 1, failed: 0 };
+export function writeShards(idx: IndexState): WriteShards {
+  return idx.writeShards;
 }
+
+/** `_shards` of a noop update: nothing was written anywhere. */
+export const noopShards: WriteShards = Object.freeze({ total: 0, successful: 0, failed: 0 });
 
 export type RefreshPolicy = 'none' | 'immediate' | 'wait_for';
 

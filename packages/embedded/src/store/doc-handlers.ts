@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineResponse, StoredDoc } from '../contracts.js';
 import { EsError, esError } from '../errors.js';
 import type { Ctx } from './context.js';
-import { docBody, ok, refreshPolicy, sourceFromJson, sourceParams, writeShards } from './context.js';
+import { docBody, noopShards, ok, refreshPolicy, sourceFromJson, sourceParams, writeShards } from './context.js';
 import type { RefreshPolicy } from './context.js';
 import type { SourceSpec } from '../search/source-filter.js';
 import { deleteOp, indexOp, parseUpdateBody, parseVersionType, updateOp, validateConditions } from './doc-ops.js';
@@ -55,7 +55,7 @@ export function writeBody(r: WriteResult, forced: boolean): Record<string, unkno
     result: r.result,
   };
   if (forced) body['forced_refresh'] = true;
-  body['_shards'] = r.result === 'noop' ? { total: 0, successful: 0, failed: 0 } : writeShards(r.index);
+  body['_shards'] = r.result === 'noop' ? noopShards : writeShards(r.index);
   body['_seq_no'] = r.seqNo;
   body['_primary_term'] = r.primaryTerm;
   return body;

@@ -42,6 +42,8 @@ export function parseVersionType(v: string | undefined): VersionType | undefined
 
 /** Request-level validation shared by single and bulk writes (Elasticsearch's validate()). */
 export function validateConditions(c: WriteConditions, opType: 'index' | 'create' | 'delete' | 'update'): void {
+  // unconditional internal-versioned writes (most writes) cannot break any rule below
+  if (c.ifSeqNo === undefined && c.ifPrimaryTerm === undefined && c.version === undefined && c.versionType === undefined) return;
   const problems: string[] = [];
   const vt = c.versionType ?? 'internal';
   if (opType === 'create' && vt !== 'internal') problems.push('create operations only support internal versioning. use index instead');

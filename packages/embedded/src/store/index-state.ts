@@ -17,6 +17,12 @@ export interface IndexHost {
   now(): number;
 }
 
+export interface WriteShards {
+  readonly total: number;
+  readonly successful: number;
+  readonly failed: number;
+}
+
 interface Tombstone {
   readonly version: number;
   readonly seqNo: number;
@@ -41,8 +47,8 @@ export class IndexState implements IndexHandle {
   readonly creationDate: number;
   readonly mapping: Mapping;
   private settingsValue: FlatSettings;
-  /** Primary plus configured replicas, derived from the settings once rather than per write response. */
-  private copies = 2;
+  /** `_shards` of a write response, derived from the settings once and shared (frozen) by every response. */
+  private shards: WriteShards = Object.freeze({ total: 2, successful: 1, failed: 0 });
   readonly searchSide: SearchIndex;
   readonly primaryTerm = 1;
   private readonly live = new Map<string, StoredDoc>();
@@ -73,12 +79,12 @@ export class IndexState implements IndexHandle {
   set settings(s: FlatSettings) {
     this.settingsValue = s;
     const replicas = Number(s['index.number_of_replicas'] ?? '1');
-    this.copies = 1 + (Number.isFinite(replicas) ? replicas : 1);
+    this.shards = Object.freeze({ total: 1 + (Number.isFinite(replicas) ? replicas : 1), successful: 1, failed: 0 });
   }
 
-  /** `_shards.total` of a write: one primary plus the configured replicas. */
-  get shardCopies(): number {
-    return this.copies;
+  /** `_shards` of a write: one primary plus the configured replicas, none of which exist on one node. */
+  get writeShards(): WriteShards {
+    return this.shards;
   }
 
   get docCount(): number {

@@ -25,6 +25,34 @@ interface LeafNode {
   readonly fields: Map<string, LeafNode>;
   /** Full path, cached on first parse: a node sits at exactly one place in its tree. */
   path?: string;
+  /** `params` read once into a fixed shape for the per-value hot path; reset when params change. */
+  compiled?: CompiledLeaf | undefined;
+}
+
+interface CompiledLeaf {
+  readonly nullValue: unknown;
+  readonly ignoreMalformed: boolean;
+  readonly indexed: boolean;
+  readonly ignoreAbove: number | undefined;
+  readonly dateFormat: string;
+  readonly coerce: boolean;
+  readonly scalingFactor: number | undefined;
+}
+
+function compile(n: LeafNode): CompiledLeaf {
+  const p = n.params;
+  const above = p['ignore_above'];
+  const factor = p['scaling_factor'];
+  const format = p['format'];
+  return {
+    nullValue: p['null_value'],
+    ignoreMalformed: p['ignore_malformed'] === true,
+    indexed: p['index'] !== false || p['doc_values'] !== false,
+    ignoreAbove: typeof above === 'number' ? above : undefined,
+    dateFormat: typeof format === 'string' ? format : defaultDateFormat,
+    coerce: p['coerce'] !== false,
+    scalingFactor: typeof factor === 'number' ? factor : undefined,
+  };
 }
 
 type Node = ObjectNode | LeafNode;
@@ -426,6 +454,7 @@ function mergeProps(current: Map<string, Node>, incoming: ReadonlyMap<string, No
       mergeProps(cur.properties, n.properties);
     } else if (cur.kind === 'leaf' && n.kind === 'leaf') {
       cur.params = { ...cur.params, ...n.params };
+      cur.compiled = undefined;
       mergeProps(cur.fields as Map<string, Node>, n.fields);
     }
   }
@@ -442,9 +471,10 @@ function fail(n: LeafNode, path: string, value: unknown, ctx: ParseCtx, cause: {
 }
 
 function indexLeaf(n: LeafNode, path: string, raw: unknown, ctx: ParseCtx): void {
+  const c = (n.compiled ??= compile(n));
   let value = raw;
   if (value === null) {
-    value = n.params['null_value'];
+    value = c.nullValue;
     if (value === undefined || value === null) return;
   }
   if (n.type === 'flattened') {
@@ -452,20 +482,19 @@ function indexLeaf(n: LeafNode, path: string, raw: unknown, ctx: ParseCtx): void
     return;
   }
   if (isObj(value)) {
-    if (n.params['ignore_malformed'] === true) return;
+    if (c.ignoreMalformed) return;
     throw fail(n, path, value, ctx, { type: 'illegal_state_exception', reason: `Can't get text on a START_OBJECT at 1:1` });
   }
   let v: IndexedValue | undefined;
   try {
-    v = convert(n, value);
+    v = convert(n, c, value);
   } catch (e) {
-    if (n.params['ignore_malformed'] === true) return;
+    if (c.ignoreMalformed) return;
     if (e instanceof ConvertError) throw fail(n, path, value, ctx, e.cause_);
     throw e;
   }
   if (v === undefined) return;
-  const indexed = n.params['index'] !== false || n.params['doc_values'] !== false;
-  if (indexed) {
+  if (c.indexed) {
     if (n.type === 'text') for (const t of analyze(String(v))) push(ctx, path, t);
     else push(ctx, path, v);
   }
@@ -481,12 +510,12 @@ class ConvertError extends Error {
   }
 }
 
-function convert(n: LeafNode, value: unknown): IndexedValue | undefined {
+function convert(n: LeafNode, c: CompiledLeaf, value: unknown): IndexedValue | undefined {
   switch (n.type) {
     case 'keyword': {
       const s = typeof value === 'string' ? value : String(value);
-      const above = n.params['ignore_above'];
-      if (typeof above === 'number' && s.length > above) return undefined;
+      const above = c.ignoreAbove;
+      if (above !== undefined && s.length > above) return undefined;
       return s;
     }
     case 'text':
@@ -496,7 +525,7 @@ function convert(n: LeafNode, value: unknown): IndexedValue | undefined {
       if (value === false || value === 'false' || value === '') return false;
       throw new ConvertError('illegal_argument_exception', `Failed to parse value [${preview(value)}] as only [true] or [false] are allowed.`);
     case 'date': {
-      const format = (n.params['format'] as string | undefined) ?? defaultDateFormat;
+      const format = c.dateFormat;
       const ms = (format === defaultDateFormat && typeof value === 'string' ? canonicalIsoMs(value) : undefined) ?? parseDate(value, format);
       if (ms === undefined || Number.isNaN(ms)) {
         throw new ConvertError('illegal_argument_exception', `failed to parse date field [${preview(value)}] with format [${format}]`);
@@ -504,7 +533,7 @@ function convert(n: LeafNode, value: unknown): IndexedValue | undefined {
       return ms;
     }
     default:
-      if (numericTypes.has(n.type)) return toNumber(n, value);
+      if (numericTypes.has(n.type)) return toNumber(n, c, value);
       return String(value);
   }
 }
@@ -539,8 +568,8 @@ function digits(s: string, at: number, len: number): number {
   return n;
 }
 
-function toNumber(n: LeafNode, value: unknown): number {
-  const coerce = n.params['coerce'] !== false;
+function toNumber(n: LeafNode, c: CompiledLeaf, value: unknown): number {
+  const coerce = c.coerce;
   let num: number;
   if (typeof value === 'number') num = value;
   else if (typeof value === 'string' && coerce) {
@@ -565,8 +594,8 @@ function toNumber(n: LeafNode, value: unknown): number {
   if (n.type === 'float') return Math.fround(num);
   if (n.type === 'half_float') return Math.fround(num);
   if (n.type === 'scaled_float') {
-    const f = n.params['scaling_factor'];
-    return typeof f === 'number' ? Math.round(num * f) / f : num;
+    const f = c.scalingFactor;
+    return f !== undefined ? Math.round(num * f) / f : num;
   }
   return num;
 }

@@ -23,7 +23,7 @@ async function forDuration(ms: number, inFlight: number, op: () => Promise<numbe
 }
 
 export async function benchEnqueue(h: Harness): Promise<EnqueueResults> {
-  const ms = h.quick ? 1_500 : 4_000;
+  const ms = h.quick ? 1_500 : 3_000;
   const queue = h.queue('enqueue');
   const singleJobsPerSec = await forDuration(ms, 16, async () => {
     await h.scheduler.enqueue(noop, {}, { queue });

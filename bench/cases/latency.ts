@@ -59,7 +59,7 @@ async function lags(h: Harness, queue: string, from: (s: Stamp) => number): Prom
 export async function benchLatency(h: Harness, placement: WorkerPlacement): Promise<LatencyResults> {
   const immediate = h.queue(`lat-${placement}`);
   const delayed = h.queue(`late-${placement}`);
-  const n = h.quick ? 15 : 60;
+  const n = h.quick ? 15 : 40;
   const gapMs = placement === 'same-process' ? 100 : 400;
   const w1 = await startWorker(h, placement, immediate);
   let peakRssBytes: number | undefined;

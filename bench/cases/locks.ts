@@ -27,7 +27,7 @@ async function cycles(ms: number, contenders: number, resource: (c: number, i: n
 }
 
 export async function benchLocks(h: Harness): Promise<LockResults> {
-  const ms = h.quick ? 1_500 : 4_000;
+  const ms = h.quick ? 1_500 : 3_000;
   return {
     uncontendedOpsPerSec: await cycles(ms, 1, (_, i) => `u-${i}`, h),
     contended16OpsPerSec: await cycles(ms, 16, () => 'contended', h),

@@ -41,7 +41,7 @@ async function enqueueBacklog(h: Harness, queue: string, jobs: number): Promise<
 }
 
 export async function benchProcessing(h: Harness, c: ProcessingCase): Promise<ProcessingResult> {
-  const jobs = (h.quick ? 3_000 : 20_000) * (c.processes > 1 ? 2 : 1);
+  const jobs = (h.quick ? 3_000 : 10_000) * (c.processes > 1 ? 2 : 1);
   const queue = h.queue(`proc${c.processes}x${c.concurrency}`);
   await enqueueBacklog(h, queue, jobs);
   const url = h.target.url;

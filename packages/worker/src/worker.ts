@@ -660,10 +660,20 @@ export class Worker {
       if (lock === null) return;
       const started = this.now();
       const res = await this.store.reapExpired({ limit: REAP_LIMIT });
-      const affected = res.requeued.length + res.deadLettered.length;
+      const at = this.now();
+      for (const j of res.jobs) {
+        const ref = { at, jobId: j.jobId, name: j.name, queue: j.queue };
+        if (j.outcome === 'cancelled') {
+          this.events.emit('job:cancelled', { ...ref, previousState: 'active', reason: 'cancelled; its lease expired before the worker learned of it' });
+          continue;
+        }
+        this.events.emit('job:stalled', { ...ref, attempt: j.attempt, previousWorkerId: j.previousWorkerId, stallCount: j.stalls, action: j.outcome, reaperId: this.id });
+        if (j.deadIndex !== undefined) this.events.emit('job:dead-lettered', { ...ref, attempt: j.attempt, reason: 'stalled', deadIndex: j.deadIndex });
+      }
+      const affected = res.jobs.length;
       if (affected > 0) {
-        this.log.info('stalled jobs recovered', { requeued: res.requeued.length, deadLettered: res.deadLettered.length });
-        this.events.emit('maintenance', { at: this.now(), task: 'reap-leases', affected, durationMs: this.now() - started });
+        this.log.info('stalled jobs recovered', { requeued: res.requeued.length, deadLettered: res.deadLettered.length, cancelled: res.cancelled.length });
+        this.events.emit('maintenance', { at, task: 'reap-leases', affected, durationMs: at - started });
       }
     } catch (err) {
       this.log.warn('stalled-job recovery failed', { error: toError(err).message });

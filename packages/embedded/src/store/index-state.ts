@@ -48,6 +48,8 @@ export class IndexState implements IndexHandle {
   readonly mapping: Mapping;
   private settingsValue: FlatSettings;
   /** `_shards` of a write response, derived from the settings once and shared (frozen) by every response. */
+  /** Parsed `index.refresh_interval`, cached: with `-1` every write would otherwise parse it again. */
+  private intervalMs: number | undefined;
   private shards: WriteShards = Object.freeze({ total: 2, successful: 1, failed: 0 });
   readonly searchSide: SearchIndex;
   readonly primaryTerm = 1;
@@ -78,6 +80,7 @@ export class IndexState implements IndexHandle {
 
   set settings(s: FlatSettings) {
     this.settingsValue = s;
+    this.intervalMs = undefined;
     const replicas = Number(s['index.number_of_replicas'] ?? '1');
     this.shards = Object.freeze({ total: 1 + (Number.isFinite(replicas) ? replicas : 1), successful: 1, failed: 0 });
   }
@@ -194,8 +197,11 @@ export class IndexState implements IndexHandle {
   }
 
   refreshIntervalMs(): number {
-    const s = this.settings['index.refresh_interval'];
-    return s === undefined ? this.host.defaultRefreshIntervalMs : parseTimeValue(s, 'index.refresh_interval');
+    if (this.intervalMs === undefined) {
+      const s = this.settings['index.refresh_interval'];
+      this.intervalMs = s === undefined ? this.host.defaultRefreshIntervalMs : parseTimeValue(s, 'index.refresh_interval');
+    }
+    return this.intervalMs;
   }
 
   /** Re-arm the schedule after a settings change. */

@@ -137,6 +137,12 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
   private booted: Promise<void> | undefined;
   /** Latest known version of each schedule (search results and real-time reads, newest seq_no wins). */
   private readonly known = new Map<string, StoredSchedule>();
+  /**
+   * Schedules whose known version came from search (possibly stale): read in real time before
+   * firing. Versions we wrote or read in real time fire without that extra round trip; if another
+   * scheduler moved them meanwhile, the creates answer `existing` and the advance 409s.
+   */
+  private readonly unverified = new Set<string>();
   private loop: Promise<void> | undefined;
   private stopController: AbortController | undefined;
   private wakeController = new AbortController();
@@ -291,6 +297,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
     await this.ready();
     const deleted = await deleteSchedule(this.ctx, name);
     this.known.delete(name);
+    this.unverified.delete(name);
     this.wake();
     return deleted;
   }
@@ -347,11 +354,15 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
     return { status, schedule: scheduleInfo(s) };
   }
 
-  private learn(s: StoredSchedule): void {
+  private learn(s: StoredSchedule, fromSearch = false): void {
     const prev = this.known.get(s.doc.name);
-    if (prev === undefined || prev.token.primaryTerm < s.token.primaryTerm || (prev.token.primaryTerm === s.token.primaryTerm && prev.token.seqNo <= s.token.seqNo)) {
+    const newer = prev === undefined || prev.token.primaryTerm < s.token.primaryTerm || (prev.token.primaryTerm === s.token.primaryTerm && prev.token.seqNo < s.token.seqNo);
+    const same = prev !== undefined && prev.token.primaryTerm === s.token.primaryTerm && prev.token.seqNo === s.token.seqNo;
+    if (newer) {
       this.known.set(s.doc.name, s);
-    }
+      if (fromSearch) this.unverified.add(s.doc.name);
+      else this.unverified.delete(s.doc.name);
+    } else if (same && !fromSearch) this.unverified.delete(s.doc.name);
   }
 
   // ---- the fire loop ---------------------------------------------------------------------------
@@ -418,9 +429,12 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
     await this.ready();
     this.counters.passes++;
     const first = await this.fireDue();
-    // Absence from a (near-real-time) search proves nothing: a schedule deleted elsewhere is
-    // dropped when the real-time read before its next fire does not find it.
-    for (const s of await listScheduleDocuments(this.ctx, { activeOnly: true })) this.learn(s);
+    const listed = await listScheduleDocuments(this.ctx);
+    for (const s of listed) this.learn(s, true);
+    // Missing from search: deleted elsewhere, or just too new to be searchable. Read it in real
+    // time before its next fire to tell which.
+    const names = new Set(listed.map((s) => s.doc.name));
+    for (const name of this.known.keys()) if (!names.has(name)) this.unverified.add(name);
     const second = await this.fireDue();
     return { created: first.created + second.created, existing: first.existing + second.existing, errors: first.errors + second.errors };
   }
@@ -430,12 +444,20 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
     const due = [...this.known.values()].filter((s) => !s.doc.paused && (toMs(s.doc.nextFireAt) ?? Infinity) <= now).map((s) => s.doc.name);
     const result = { created: 0, existing: 0, errors: 0 };
     if (due.length === 0) return result;
-    // Real-time reads: another scheduler may have advanced them since our (near-real-time) search.
-    const fresh = await getSchedules(this.ctx, due);
+    // Real-time reads for what only search told us: another scheduler may have advanced it since.
+    const toRead = due.filter((name) => this.unverified.has(name));
+    const read = await getSchedules(this.ctx, toRead);
+    for (const name of toRead) {
+      const s = read.get(name);
+      if (s === undefined) {
+        this.known.delete(name);
+        this.unverified.delete(name);
+      } else this.learn(s);
+    }
+    const fresh = new Map<string, StoredSchedule>();
     for (const name of due) {
-      const s = fresh.get(name);
-      if (s === undefined) this.known.delete(name);
-      else this.learn(s);
+      const s = this.known.get(name);
+      if (s !== undefined) fresh.set(name, s);
     }
     const plans: { s: StoredSchedule; fires: readonly number[]; misfire: boolean; nextFireAt: number | undefined; first: number }[] = [];
     const jobs: { name: string; payload: unknown; options: JobOptions }[] = [];
@@ -501,6 +523,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
       } else if (a.status !== 'advanced') {
         // Someone else moved it (or it was deleted): forget our copy, the next read has the truth.
         this.known.delete(item.name);
+        this.unverified.delete(item.name);
         if (a.status === 'error') this.events.emit('error', { at: this.now(), component: 'scheduler', error: errorInfo(a.error) });
       }
     });

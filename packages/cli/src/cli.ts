@@ -11,6 +11,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted when the process is asked to stop. */
   readonly signal: AbortSignal;
+  /** Aborted when the process is asked to stop at once (a second signal). @defaultValue never */
+  readonly forceSignal?: AbortSignal;
 }
 
 export function cliVersion(): string {
@@ -47,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   try {
     const { flags, args } = parseFlags(rest, cmd.flags, io.env);
-    const ctx: CommandContext = { flags, args, env: io.env, stdout: io.stdout, stderr: io.stderr, signal: io.signal };
+    const ctx: CommandContext = { flags, args, env: io.env, stdout: io.stdout, stderr: io.stderr, signal: io.signal, forceSignal: io.forceSignal };
     return await cmd.run(ctx);
   } catch (err) {
     if (err instanceof UsageError) {

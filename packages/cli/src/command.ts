@@ -6,7 +6,7 @@ export interface Command {
   readonly flags: readonly FlagSpec[];
   /** Extra help text after the flag list. */
   readonly details?: string;
-  /** Returns the exit code. Long-running commands finish when `ctx.signal` aborts (SIGTERM/SIGINT). */
+  /** Returns the exit code. Long-running commands finish when `ctx.signal` aborts (SIGTERM/SIGINT), at once on `ctx.forceSignal`. */
   run(ctx: CommandContext): Promise<number>;
 }
 
@@ -36,6 +36,12 @@ export interface CommandContext {
   readonly stderr: (line: string) => void;
   /** Aborted on SIGTERM/SIGINT. */
   readonly signal: AbortSignal;
+  /**
+   * Aborted on a second SIGTERM/SIGINT: stop now, giving back what can be given back quickly;
+   * the process exits about 2 s later whatever happens. @defaultValue never aborted (runCli
+   * always sets it; optional so hand-built contexts in tests stay valid)
+   */
+  readonly forceSignal?: AbortSignal;
 }
 
 /** A bad invocation: printed with a hint to `--help`, exit code 2. */

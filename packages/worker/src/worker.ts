@@ -113,6 +113,8 @@ export class Worker {
   private stopPromise: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private forceStop: (() => void) | undefined;
+  /** stop({ timeout: 0 }) arrived during shutdown, perhaps before there was a wait to cut short. */
+  private forced = false;
   private readonly finishing = new Set<Promise<void>>();
   private round = 0;
   private readonly startedAt: number;
@@ -194,7 +196,10 @@ export class Worker {
   stop(options: StopOptions = {}): Promise<void> {
     const timeoutMs = options.timeout === undefined ? this.o.shutdownTimeoutMs : parseDuration('stop.timeout', options.timeout, { allowZero: true });
     if (this.stopPromise !== undefined) {
-      if (timeoutMs === 0) this.forceStop?.();
+      if (timeoutMs === 0) {
+        this.forced = true;
+        this.forceStop?.();
+      }
       return this.stopPromise;
     }
     if (this.state === 'idle') {
@@ -731,8 +736,12 @@ export class Worker {
       const forced = new Promise<void>((resolve) => {
         this.forceStop = resolve;
       });
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs));
+      let timeout: NodeJS.Timeout | undefined;
+      const timer = new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, this.forced ? 0 : timeoutMs);
+      });
       await Promise.race([this.allHandlersDone(), timer, forced]);
+      clearTimeout(timeout);
       if (this.running > 0) {
         this.log.warn('shutdown timeout: aborting running jobs and releasing them', { running: this.running });
         for (const a of this.active.values()) a.abort('shutdown', new WorkerShutdownError());

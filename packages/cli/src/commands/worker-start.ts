@@ -2,7 +2,8 @@
  * `esjobs worker start`: load the job definitions, connect, run a Worker until SIGTERM/SIGINT.
  * First signal: graceful shutdown (stop claiming, let running jobs finish within
  * --shutdown-timeout, then release the rest so other workers take them at once). A second signal
- * exits at once (main.ts); jobs still running then come back through lease expiry, never lost.
+ * aborts running jobs and releases them at once; main.ts exits 130 (SIGINT) / 143 (SIGTERM) when
+ * that is done, or after 2 s if it hangs (jobs not released by then come back at lease expiry).
  * Exit codes: 0 clean shutdown, 2 bad flags or configuration, 3 jobs module missing or invalid,
  * 4 cluster unreachable or credentials rejected, 1 anything else.
  */
@@ -21,6 +22,8 @@ export interface WorkerStartIo {
   readonly cwd: string;
   /** Aborted on SIGTERM/SIGINT: graceful shutdown. */
   readonly signal: AbortSignal;
+  /** Aborted on a second signal: abort running jobs and release them now. @defaultValue never */
+  readonly forceSignal?: AbortSignal;
 }
 
 export const workerExitCodes = { ok: 0, failure: 1, usage: 2, jobsModule: 3, connection: 4 } as const;
@@ -87,14 +90,21 @@ export async function runWorkerStart(args: WorkerStartArgs, io: WorkerStartIo): 
       const w = worker;
       const stopped = new Promise<void>((resolve) => w.events.on('worker:offline', () => resolve()));
       const onSignal = (): void => {
-        log.info('signal received: shutting down gracefully (a second signal exits at once)', { running: w.runningCount, shutdownTimeoutMs: w.options.shutdownTimeoutMs });
+        log.info('signal received: shutting down gracefully (a second signal aborts and releases running jobs)', { running: w.runningCount, shutdownTimeoutMs: w.options.shutdownTimeoutMs });
         void w.stop();
       };
+      const onForce = (): void => {
+        log.warn('second signal: aborting running jobs and releasing them now', { running: w.runningCount });
+        void w.stop({ timeout: 0 });
+      };
       io.signal.addEventListener('abort', onSignal, { once: true });
+      io.forceSignal?.addEventListener('abort', onForce, { once: true });
       await w.start();
-      if (io.signal.aborted) void w.stop();
+      if (io.forceSignal?.aborted === true) void w.stop({ timeout: 0 });
+      else if (io.signal.aborted) void w.stop();
       await stopped;
       io.signal.removeEventListener('abort', onSignal);
+      io.forceSignal?.removeEventListener('abort', onForce);
       log.info('shutdown complete');
       return workerExitCodes.ok;
     } catch (err) {
@@ -115,6 +125,8 @@ export const workerStart: Command = {
   details: `Every flag is also read from an environment variable: ${Object.values(workerEnvVars).join(', ')}.
 Credentials: ESJOBS_ES_API_KEY, ESJOBS_ES_USERNAME + ESJOBS_ES_PASSWORD, ESJOBS_ES_BEARER, ESJOBS_ES_CA_FILE.
 SIGTERM/SIGINT: stop claiming, let running jobs finish within --shutdown-timeout, release the rest.
+A second signal: abort running jobs and release them at once; exit 130 (SIGINT) / 143 (SIGTERM)
+when done, or after 2 s at the latest.
 Exit codes: 0 clean shutdown, 2 bad flags, 3 bad jobs module, 4 cluster unreachable, 1 other.`,
   run: async (ctx) => {
     let args: WorkerStartArgs;
@@ -124,6 +136,6 @@ Exit codes: 0 clean shutdown, 2 bad flags, 3 bad jobs module, 4 cluster unreacha
       if (err instanceof ValidationError) throw new UsageError(err.message);
       throw err;
     }
-    return runWorkerStart(args, { env: ctx.env, stdout: ctx.stdout, stderr: ctx.stderr, cwd: process.cwd(), signal: ctx.signal });
+    return runWorkerStart(args, { env: ctx.env, stdout: ctx.stdout, stderr: ctx.stderr, cwd: process.cwd(), signal: ctx.signal, forceSignal: ctx.forceSignal });
   },
 };

@@ -153,6 +153,22 @@ describe('Scheduler: enqueue and schedules (in-process, ManualClock)', function 
     expect(a.stats.created + b.stats.created).to.equal(20);
   });
 
+  it('a schedule paused or deleted by another scheduler stops firing here too', async () => {
+    const clock = new ManualClock(T0);
+    const a = scheduler(clock);
+    const b = scheduler(clock);
+    await b.schedule({ name: 'p', cron: '*/10 * * * * *', job: 'p' });
+    await b.schedule({ name: 'd', cron: '*/10 * * * * *', job: 'd' });
+    expect(await a.pauseSchedule('p')).to.equal(true);
+    expect(await a.unschedule('d')).to.equal(true);
+    await t.client.indices.refresh({ index: `${t.prefix}-schedules` });
+    // b's loop searches after every pass; that search shows it the pause and the deletion.
+    await b.firePass();
+    clock.set(T0 + 10_000);
+    expect(await b.firePass()).to.deep.equal({ created: 0, existing: 0, errors: 0 });
+    expect(await t.jobs()).to.deep.equal([]);
+  });
+
   describe('misfire policies after a 10-minute downtime', () => {
     async function downtime(misfire: 'once' | 'all' | 'skip', maxMissedFires?: number): Promise<{ fires: string[]; next: number | undefined; events: ScheduleFiredEvent[] }> {
       const clock = new ManualClock(T0);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import { type BackendContext, type Clock, type JobDocument, bootstrap, createBackendContext } from '@esjobs/core';
 import { Engine, createEmbeddedClientConnection } from '@esjobs/embedded';
+import { deleteIndicesMatching } from '../support/delete-indices.js';
 
 export interface SchedTarget {
   readonly client: Client;
@@ -39,7 +40,7 @@ export async function openTarget(tag: string, engine = new Engine({ defaultRefre
       return res.hits.hits.flatMap((h) => (h._source === undefined ? [] : [{ id: h._id ?? '', doc: h._source }]));
     },
     close: async () => {
-      await client.indices.delete({ index: `${prefix}-*` }).catch(() => undefined);
+      await deleteIndicesMatching(client, `${prefix}-*`);
       await client.close();
     },
   };

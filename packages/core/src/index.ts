@@ -52,7 +52,7 @@ export type { ClaimResult } from './backend/claim.js';
 export type { HeartbeatOutcome } from './backend/heartbeat.js';
 export type { SettleOutcome } from './backend/settle.js';
 export type { CancelOutcome } from './backend/cancel.js';
-export type { ReapResult } from './backend/reap-expired.js';
+export type { ReapResult, ReapedJob, ReapOutcome } from './backend/reap-expired.js';
 export type { RepairResult } from './backend/dead-letter-repair.js';
 export type { DeadPage, DeadCursor } from './backend/dead-list.js';
 export type { RedriveOutcome } from './backend/dead-redrive.js';

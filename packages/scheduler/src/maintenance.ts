@@ -132,7 +132,7 @@ export class Maintenance {
       }
       case 'reap-leases': {
         const r = await this.store.reapExpired();
-        return r.requeued.length + r.deadLettered.length;
+        return r.jobs.length;
       }
     }
   }

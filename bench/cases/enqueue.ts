@@ -3,7 +3,7 @@
  * `enqueueMany` in batches of 1,000 (one bulk request each, 2 in flight).
  */
 import { noop } from '../jobs.js';
-import type { Harness } from '../lib/harness.js';
+import { type Harness, deleteQueue } from '../lib/harness.js';
 
 export interface EnqueueResults {
   readonly singleJobsPerSec: number;
@@ -37,6 +37,6 @@ export async function benchEnqueue(h: Harness): Promise<EnqueueResults> {
     return out.length;
   });
   // Leave nothing for later cases to trip over.
-  await h.ctx.client.deleteByQuery({ index: h.ctx.names.jobs, query: { term: { queue } }, refresh: true, conflicts: 'proceed' });
+  await deleteQueue(h, queue);
   return { singleJobsPerSec, bulkJobsPerSec };
 }

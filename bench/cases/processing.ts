@@ -6,7 +6,7 @@
  * the benchmark process (an in-process engine cannot be shared across processes).
  */
 import type { Worker } from '@esjobs/worker';
-import { type Harness, countJobs, inProcessWorker, readJobs } from '../lib/harness.js';
+import { type Harness, countJobs, deleteQueue, inProcessWorker, readJobs } from '../lib/harness.js';
 import { type Child, spawnWorker } from '../lib/processes.js';
 import { percentile, sleep } from '../lib/stats.js';
 
@@ -75,7 +75,7 @@ export async function benchProcessing(h: Harness, c: ProcessingCase): Promise<Pr
   const hi = percentile(finished, 0.9);
   const middle = finished.filter((t) => t >= lo && t <= hi).length;
   const jobsPerSec = hi > lo ? (middle * 1000) / (hi - lo) : Number.NaN;
-  await h.ctx.client.deleteByQuery({ index: h.ctx.names.jobs, query: { term: { queue } }, refresh: true, conflicts: 'proceed' });
+  await deleteQueue(h, queue);
   return {
     ...c,
     jobs,

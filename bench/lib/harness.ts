@@ -53,25 +53,34 @@ export function inProcessWorker(h: Harness, queue: string, concurrency: number):
 
 /** Count of jobs in `queue` with `state` (refreshes first so the count is current). */
 export async function countJobs(h: Harness, queue: string, state: string): Promise<number> {
-  await h.ctx.client.indices.refresh({ index: h.ctx.names.jobs });
-  const res = await h.ctx.client.count({ index: h.ctx.names.jobs, query: { bool: { filter: [{ term: { queue } }, { term: { state } }] } } });
+  // Through the backend's request runner: it retries the 429s of the realistic profile.
+  await h.ctx.request('bench.refresh', () => h.ctx.client.indices.refresh({ index: h.ctx.names.jobs }));
+  const res = await h.ctx.request('bench.count', () => h.ctx.client.count({ index: h.ctx.names.jobs, query: { bool: { filter: [{ term: { queue } }, { term: { state } }] } } }));
   return res.count;
+}
+
+/** Delete `queue`'s jobs so later cases start clean. */
+export async function deleteQueue(h: Harness, queue: string): Promise<void> {
+  await h.ctx.request('bench.delete', () => h.ctx.client.deleteByQuery({ index: h.ctx.names.jobs, query: { term: { queue } }, refresh: true, conflicts: 'proceed' }));
 }
 
 /** Documents of `queue`'s jobs (refreshed; paged with search_after on jobId). */
 export async function readJobs(h: Harness, queue: string, fields: readonly string[]): Promise<Record<string, unknown>[]> {
-  await h.ctx.client.indices.refresh({ index: h.ctx.names.jobs });
+  await h.ctx.request('bench.refresh', () => h.ctx.client.indices.refresh({ index: h.ctx.names.jobs }));
   const out: Record<string, unknown>[] = [];
   let after: (string | number)[] | undefined;
   for (;;) {
-    const res = await h.ctx.client.search<Record<string, unknown>>({
-      index: h.ctx.names.jobs,
-      size: 5000,
-      query: { term: { queue } },
-      sort: [{ jobId: 'asc' }],
-      _source: [...fields],
-      ...(after === undefined ? {} : { search_after: after }),
-    });
+    const page = after;
+    const res = await h.ctx.request('bench.search', () =>
+      h.ctx.client.search<Record<string, unknown>>({
+        index: h.ctx.names.jobs,
+        size: 5000,
+        query: { term: { queue } },
+        sort: [{ jobId: 'asc' }],
+        _source: [...fields],
+        ...(page === undefined ? {} : { search_after: page }),
+      }),
+    );
     const hits = res.hits.hits;
     for (const hit of hits) if (hit._source !== undefined) out.push(hit._source);
     const last = hits[hits.length - 1];

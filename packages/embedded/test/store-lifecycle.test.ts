@@ -16,7 +16,8 @@ describe('store: lifecycle', () => {
     const report = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { waitForStatus?: number; exitAfterCloseMs?: number };
     // close releases `wait_for` writers (the write itself was applied)
     expect(report.waitForStatus).to.equal(201);
-    // an armed 30 s refresh timer or a lingering socket would keep the process for seconds
-    expect(report.exitAfterCloseMs).to.be.a('number').and.below(250);
+    // An armed 30 s refresh timer or a lingering socket would keep the process for 30 s; the bound
+    // leaves room for a loaded machine (a scheduler hiccup), not for a leak.
+    expect(report.exitAfterCloseMs).to.be.a('number').and.below(3_000);
   });
 });

@@ -16,7 +16,11 @@ async function forDuration(ms: number, inFlight: number, op: () => Promise<numbe
   const end = start + ms;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (performance.now() < end) done += await op();
+      while (performance.now() < end) {
+        // Not `done += await op()`: that reads `done` before the await and loses concurrent updates.
+        const n = await op();
+        done += n;
+      }
     }),
   );
   return (done * 1000) / (performance.now() - start);

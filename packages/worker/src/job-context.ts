@@ -17,6 +17,18 @@ export interface JobInfo {
   readonly priority: number;
   /** Epoch ms. */
   readonly enqueuedAt: number;
+  /** Set on jobs fired by a recurring schedule: the fire time (ISO-8601, UTC, as in the job document). */
+  readonly fireTime?: string;
+  /** Set on jobs fired by a recurring schedule: the schedule's name. */
+  readonly scheduleName?: string;
+}
+
+/** The schedule fields of a job document, for `JobInfo` (absent keys stay absent under exactOptionalPropertyTypes). */
+export function scheduleInfo(doc: { readonly fireTime?: string | undefined; readonly scheduleName?: string | undefined }): Pick<JobInfo, 'fireTime' | 'scheduleName'> {
+  return {
+    ...(doc.fireTime === undefined ? {} : { fireTime: doc.fireTime }),
+    ...(doc.scheduleName === undefined ? {} : { scheduleName: doc.scheduleName }),
+  };
 }
 
 export interface JobContext {

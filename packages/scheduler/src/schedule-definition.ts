@@ -137,7 +137,7 @@ export function validateSchedule(def: unknown, maxPayloadBytes: number, field = 
 }
 
 /** The stored document for a definition; times come from the caller. */
-export function scheduleDocument(s: ResolvedSchedule, times: { nextFireAt: number | undefined; createdAt: string; updatedAt: string; paused: boolean; lastFireAt?: string }): ScheduleDocument {
+export function scheduleDocument(s: ResolvedSchedule, times: { nextFireAt: number | undefined; createdAt: string; updatedAt: string; paused: boolean; lastFireAt?: string; managedBy?: string | undefined }): ScheduleDocument {
   return {
     name: s.name,
     cron: s.compiled.cron,
@@ -150,6 +150,7 @@ export function scheduleDocument(s: ResolvedSchedule, times: { nextFireAt: numbe
     misfirePolicy: s.misfirePolicy,
     maxMissedFires: s.maxMissedFires,
     paused: times.paused,
+    ...(times.managedBy === undefined ? {} : { managedBy: times.managedBy }),
     ...(times.nextFireAt === undefined ? {} : { nextFireAt: new Date(times.nextFireAt).toISOString() }),
     ...(times.lastFireAt === undefined ? {} : { lastFireAt: times.lastFireAt }),
     createdAt: times.createdAt,
@@ -159,6 +160,6 @@ export function scheduleDocument(s: ResolvedSchedule, times: { nextFireAt: numbe
 
 /** Same definition as stored (ignoring times and pause state): an upsert of it writes nothing. */
 export function sameDefinition(a: ScheduleDocument, b: ScheduleDocument): boolean {
-  const pick = (d: ScheduleDocument): unknown[] => [d.cron, d.tz, d.jobName, d.payload, d.jobOptions ?? {}, d.queue, d.priority, d.misfirePolicy, d.maxMissedFires ?? maxMissedFiresDefault];
+  const pick = (d: ScheduleDocument): unknown[] => [d.cron, d.tz, d.jobName, d.payload, d.jobOptions ?? {}, d.queue, d.priority, d.misfirePolicy, d.maxMissedFires ?? maxMissedFiresDefault, d.managedBy ?? null];
   return JSON.stringify(pick(a)) === JSON.stringify(pick(b));
 }

@@ -83,6 +83,13 @@ export interface ScheduleResult {
   readonly schedule: ScheduleInfo;
 }
 
+export interface ReconcileResult {
+  /** One result per definition, in order. */
+  readonly results: readonly ScheduleResult[];
+  /** Names of schedules with the same `managedBy` that were no longer defined, now deleted. */
+  readonly deleted: readonly string[];
+}
+
 export interface FirePassResult {
   /** Fires enqueued by this scheduler (created). */
   readonly created: number;
@@ -260,9 +267,37 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
   /**
    * Create or update a recurring schedule. The same definition again writes nothing
    * (`unchanged`); a changed cron or time zone recomputes the next fire from now; other changes
-   * keep it. A paused schedule stays paused.
+   * keep it. A paused schedule stays paused, and a schedule owned by a reconciled set keeps its owner.
    */
-  async schedule<P>(definition: ScheduleDefinition<P>): Promise<ScheduleResult> {
+  schedule<P>(definition: ScheduleDefinition<P>): Promise<ScheduleResult> {
+    return this.upsertSchedule(definition, undefined);
+  }
+
+  /**
+   * Make the schedules owned by `managedBy` (e.g. `file` for `--schedules FILE`) exactly
+   * `definitions`: upsert each (taking ownership), then delete owned schedules no longer defined.
+   * Schedules created through `schedule()` (no owner) or owned by another set are never deleted.
+   */
+  async reconcileSchedules(definitions: readonly ScheduleDefinition<unknown>[], options: { readonly managedBy: string }): Promise<ReconcileResult> {
+    const managedBy = options.managedBy;
+    if (typeof managedBy !== 'string' || managedBy.length === 0) throw new ValidationError('reconcileSchedules.managedBy', managedBy, 'must be a non-empty string');
+    const resolved = definitions.map((d, i) => validateSchedule(d, this.ctx.maxPayloadBytes, `reconcileSchedules[${i}]`));
+    const names = new Set<string>();
+    for (const [i, s] of resolved.entries()) {
+      if (names.has(s.name)) throw new ValidationError(`reconcileSchedules[${i}].name`, s.name, 'appears twice');
+      names.add(s.name);
+    }
+    const results: ScheduleResult[] = [];
+    for (const d of definitions) results.push(await this.upsertSchedule(d, managedBy));
+    const deleted: string[] = [];
+    for (const stored of await listScheduleDocuments(this.ctx, { fresh: true })) {
+      if (stored.doc.managedBy !== managedBy || names.has(stored.doc.name)) continue;
+      if (await this.unschedule(stored.doc.name)) deleted.push(stored.doc.name);
+    }
+    return { results, deleted };
+  }
+
+  private async upsertSchedule<P>(definition: ScheduleDefinition<P>, managedBy: string | undefined): Promise<ScheduleResult> {
     const s = validateSchedule(definition, this.ctx.maxPayloadBytes);
     await this.ready();
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
@@ -270,7 +305,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
       const nowIso = new Date(now).toISOString();
       const current = (await getSchedules(this.ctx, [s.name])).get(s.name);
       if (current === undefined) {
-        const doc = scheduleDocument(s, { nextFireAt: s.compiled.next(now), createdAt: nowIso, updatedAt: nowIso, paused: false });
+        const doc = scheduleDocument(s, { nextFireAt: s.compiled.next(now), createdAt: nowIso, updatedAt: nowIso, paused: false, managedBy });
         const res = await putSchedule(this.ctx, doc, 'create');
         if (res.ok) return this.remember({ doc, token: res.token }, 'created');
         continue;
@@ -282,6 +317,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
         createdAt: old.createdAt,
         updatedAt: nowIso,
         paused: old.paused,
+        managedBy: managedBy ?? old.managedBy,
         ...(old.lastFireAt === undefined ? {} : { lastFireAt: old.lastFireAt }),
       });
       if (sameDefinition(old, candidate)) return this.remember(current, 'unchanged');

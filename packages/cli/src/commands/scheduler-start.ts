@@ -2,15 +2,18 @@
  * `esjobs scheduler start --es URL [--schedules FILE] [--prefix P]`: fire recurring schedules
  * (exactly once per fire time, with any number of these processes, no leader) and run the
  * maintenance loop (retention of finished jobs and events, dead-letter repair, lease reaping),
- * until SIGTERM/SIGINT. Schedules from FILE are upserted on start: unchanged ones are not written,
- * changed ones are updated; schedules missing from the file are left alone (use the API's
- * `unschedule`). Publishes its events to `<prefix>-events` for `esjobs events tail`.
+ * until SIGTERM/SIGINT. Schedules from FILE are reconciled on start: unchanged ones are not written,
+ * changed ones are updated, and schedules an earlier file created (`managedBy: "file"`) that are no
+ * longer in it are deleted; schedules created through the API are never touched. Publishes its events to `<prefix>-events` for `esjobs events tail`.
  */
 import { AuthenticationError, ConnectionError, EventBus, checkConnection, createEsEventTransport, errorInfo } from '@esjobs/core';
 import { Maintenance, Scheduler, validateMaintenanceOptions } from '@esjobs/scheduler';
 import { type Command, exitCodes, stringFlag } from '../command.js';
 import { connect, connectionFlags, usage } from './scheduler-admin-support.js';
 import { loadSchedulesFile } from './scheduler-schedules-file.js';
+
+/** `managedBy` of schedules loaded from `--schedules FILE`: one set per prefix, whatever the file's name. */
+export const schedulesFileOwner = 'file';
 
 export const schedulerExitCodes = { ...exitCodes, connection: 4 } as const;
 
@@ -19,7 +22,7 @@ export const schedulerStart: Command = {
   summary: 'fire recurring schedules and run maintenance (retention, dead-letter repair, lease reaping)',
   flags: [
     ...connectionFlags,
-    { name: 'schedules', type: 'string', valueName: 'FILE', description: 'schedules to upsert on start: a JSON array, or a .js/.ts module exporting one' },
+    { name: 'schedules', type: 'string', valueName: 'FILE', description: 'schedules to reconcile on start (ones dropped from the file are deleted): a JSON array, or a .js/.ts module exporting one' },
     { name: 'completed-max-age', type: 'string', valueName: 'DURATION', description: 'delete completed jobs older than this ("off" keeps them)', defaultText: '24h' },
     { name: 'failed-max-age', type: 'string', valueName: 'DURATION', description: 'delete failed jobs older than this ("off" keeps them)', defaultText: '7d' },
   ],
@@ -59,9 +62,12 @@ export const schedulerStart: Command = {
         if (e.affected > 0) cmd.stdout(`maintenance ${e.task}: ${e.affected} in ${e.durationMs} ms`);
       });
       try {
-        for (const def of definitions) {
-          const r = await scheduler.schedule(def);
-          cmd.stdout(`schedule ${r.schedule.name}: ${r.status}, next fire ${r.schedule.nextFireAt === undefined ? '-' : new Date(r.schedule.nextFireAt).toISOString()}`);
+        if (file !== undefined) {
+          const rec = await scheduler.reconcileSchedules(definitions, { managedBy: schedulesFileOwner });
+          for (const r of rec.results) {
+            cmd.stdout(`schedule ${r.schedule.name}: ${r.status}, next fire ${r.schedule.nextFireAt === undefined ? '-' : new Date(r.schedule.nextFireAt).toISOString()}`);
+          }
+          for (const name of rec.deleted) cmd.stdout(`schedule ${name}: deleted (no longer in ${file})`);
         }
         maintenance.start();
         cmd.stdout(`scheduler started (prefix ${c.prefix}, ${definitions.length} schedule(s) from ${file ?? 'no file'}, pid ${process.pid})`);

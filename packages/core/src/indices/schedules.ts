@@ -21,6 +21,8 @@ export const schedulesMappings = {
     /** Bound on fires enqueued after downtime with misfirePolicy `all`. */
     maxMissedFires: { type: 'integer' },
     paused: { type: 'boolean' },
+    /** Owner of a reconciled set (e.g. `file`); absent on schedules created through the API. */
+    managedBy: { type: 'keyword' },
     nextFireAt: { type: 'date' },
     lastFireAt: { type: 'date' },
     createdAt: { type: 'date' },
@@ -42,6 +44,8 @@ export interface ScheduleDocument {
   readonly misfirePolicy: 'once' | 'all' | 'skip';
   readonly maxMissedFires?: number;
   readonly paused: boolean;
+  /** Set by `reconcileSchedules`: schedules with this owner that leave the set are deleted. */
+  readonly managedBy?: string;
   /** ISO time; absent when paused with no next fire computed. */
   readonly nextFireAt?: string;
   readonly lastFireAt?: string;

@@ -80,4 +80,23 @@ describe('scheduler start (in-process)', function () {
     expect(third.out).to.match(/schedule nightly: updated, next fire \S+T0[12]:00:00.000Z/);
     // The engine is discarded after the file; wildcard deletes are refused (destructive_requires_name).
   });
+
+  it('reconciles a JSON file: schedules dropped from it are deleted, API-created ones stay', async () => {
+    const prefix = uniquePrefix('recon');
+    const v1 = join(dir, 'recon-v1.json');
+    const v2 = join(dir, 'recon-v2.json');
+    writeFileSync(v1, JSON.stringify([{ name: 'A', cron: '*/5 * * * *', job: 'a' }, { name: 'B', cron: '*/10 * * * *', job: 'b' }]));
+    writeFileSync(v2, JSON.stringify([{ name: 'B', cron: '*/15 * * * *', job: 'b' }, { name: 'C', cron: '30 * * * *', job: 'c' }]));
+    const first = await start(['--prefix', prefix, '--schedules', v1], /scheduler started/);
+    expect(first.code, first.err).to.equal(0);
+    await client.index({ index: `${prefix}-schedules`, id: 'D', document: { name: 'D', cron: '0 * * * *', tz: 'UTC', jobName: 'd', payload: {}, queue: 'default', priority: 0, misfirePolicy: 'skip', paused: true, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } });
+    const second = await start(['--prefix', prefix, '--schedules', v2], /scheduler started/);
+    expect(second.code, second.err).to.equal(0);
+    expect(second.out).to.include(`schedule A: deleted (no longer in ${v2})`);
+    expect(second.out).to.match(/schedule B: updated/).and.match(/schedule C: created/);
+    await client.indices.refresh({ index: `${prefix}-schedules` });
+    const res = await client.search<{ name: string; cron: string }>({ index: `${prefix}-schedules`, size: 10 });
+    const names = res.hits.hits.flatMap((h) => (h._source === undefined ? [] : [`${h._source.name} ${h._source.cron}`])).sort();
+    expect(names).to.deep.equal(['B */15 * * * *', 'C 30 * * * *', 'D 0 * * * *']);
+  });
 });

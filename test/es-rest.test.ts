@@ -4,10 +4,9 @@
  * or when the share of skipped tests grows past the recorded one.
  */
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { closingText, summarize } from './es-rest/report.js';
-import { corpusDirDefault } from './es-rest/options.js';
+import { skipWithoutCorpus } from './es-rest/corpus-guard.js';
 import { runSuites } from './es-rest/run.js';
 
 interface Baseline {
@@ -26,10 +25,7 @@ describe('Elasticsearch REST API YAML tests against the embedded engine', functi
   this.timeout(5 * 60_000);
 
   it('passes at least the recorded number of tests without skipping more', async function () {
-    if (!existsSync(corpusDirDefault)) {
-      console.log(`  es-rest: corpus not found at ${corpusDirDefault}; skipped`);
-      this.skip();
-    }
+    skipWithoutCorpus(this, 'es-rest');
     const baseline = await readBaseline();
     const run = await runSuites();
     const s = summarize(run.results);

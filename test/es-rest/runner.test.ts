@@ -23,13 +23,15 @@ import { scopeSkip } from './scope.js';
 import { runSuites } from './run.js';
 import { Stash } from './stash.js';
 import { parseSuite } from './suite.js';
+import { skipWithoutCorpus } from './corpus-guard.js';
 
 const specsDir = join(corpusDirDefault, 'api');
 const cluster: ClusterInfo = { version: [8, 17, 0], features: new Set(), hasCapabilities: async () => false };
 
 describe('es-rest runner', () => {
   let specs: ApiSpecs;
-  before(async () => {
+  before(async function () {
+    skipWithoutCorpus(this, 'es-rest runner');
     specs = await loadApiSpecs(specsDir);
   });
 

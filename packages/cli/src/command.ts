@@ -23,6 +23,8 @@ export interface FlagSpec {
   readonly multiple?: boolean;
   /** Never echoed (help shows no env value, errors don't print it). */
   readonly secret?: boolean;
+  /** Environment variable when it is not `ESJOBS_<NAME>` (e.g. `--es` → `ESJOBS_ES_URL`). */
+  readonly env?: string;
 }
 
 export type FlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;

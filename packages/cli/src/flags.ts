@@ -1,8 +1,13 @@
 import type { FlagSpec, FlagValues } from './command.js';
 import { UsageError } from './command.js';
 
-export function envName(flag: string): string {
-  return `ESJOBS_${flag.toUpperCase().replace(/-/g, '_')}`;
+/** Flags whose variable is not `ESJOBS_<NAME>`, the same for every command. */
+const envOverrides: Readonly<Record<string, string>> = { es: 'ESJOBS_ES_URL' };
+
+/** The environment variable of a flag: the spec's own `env`, else `ESJOBS_<NAME>`. */
+export function envName(flag: string | Pick<FlagSpec, 'name' | 'env'>): string {
+  const spec = typeof flag === 'string' ? { name: flag } : flag;
+  return ('env' in spec && spec.env) || envOverrides[spec.name] || `ESJOBS_${spec.name.toUpperCase().replace(/-/g, '_')}`;
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -56,9 +61,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   }
   for (const spec of specs) {
     if (values[spec.name] !== undefined) continue;
-    const fromEnv = env[envName(spec.name)];
+    const fromEnv = env[envName(spec)];
     if (fromEnv === undefined) continue;
-    if (spec.type === 'boolean') values[spec.name] = parseBool(fromEnv, envName(spec.name));
+    if (spec.type === 'boolean') values[spec.name] = parseBool(fromEnv, envName(spec));
     else values[spec.name] = spec.multiple ? fromEnv.split(',').filter(Boolean) : fromEnv;
   }
   return { flags: values, args };

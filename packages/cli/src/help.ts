@@ -25,7 +25,7 @@ export function commandHelp(cmd: Command): string {
     const left = f.type === 'boolean' ? `--${f.name}` : `--${f.name} ${f.valueName ?? 'VALUE'}`;
     const def = f.defaultText ? ` (default ${f.defaultText})` : '';
     const multi = f.multiple ? ' (repeatable)' : '';
-    lines.push(`  ${left.padEnd(26)} ${f.description}${def}${multi}  [${envName(f.name)}]`);
+    lines.push(`  ${left.padEnd(26)} ${f.description}${def}${multi}  [${envName(f)}]`);
   }
   if (cmd.details) lines.push('', cmd.details);
   return lines.join('\n');

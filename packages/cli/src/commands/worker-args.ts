@@ -69,7 +69,7 @@ export const workerStartFlags = [
   { name: 'prefix', type: 'string', valueName: 'P', description: 'index prefix', defaultText: 'esjobs' },
   { name: 'lease', type: 'string', valueName: 'DURATION', description: 'job lease; heartbeats every third of it', defaultText: '30s' },
   { name: 'shutdown-timeout', type: 'string', valueName: 'DURATION', description: 'time running jobs get to finish on SIGTERM', defaultText: '30s' },
-  { name: 'queue-limit', type: 'string', valueName: 'QUEUE=N', description: `cluster-wide limit of running jobs of a queue; repeatable (or ${workerEnvVars['queue-limit']}=q=N,r=M)`, multiple: true },
+  { name: 'queue-limit', env: workerEnvVars['queue-limit'], type: 'string', valueName: 'QUEUE=N', description: `cluster-wide limit of running jobs of a queue; repeatable (or ${workerEnvVars['queue-limit']}=q=N,r=M)`, multiple: true },
   { name: 'log-format', type: 'string', valueName: 'json|pretty', description: 'log line format', defaultText: 'pretty' },
   { name: 'log-level', type: 'string', valueName: 'LEVEL', description: 'debug, info, warn or error', defaultText: 'info' },
 ] as const;

@@ -10,7 +10,7 @@ describe('fired jobs: ctx.job.fireTime and ctx.job.scheduleName', function () {
 
   // Pending until Worker.jobContext (packages/worker/src/worker.ts) spreads `...scheduleInfo(job.doc)`
   // from job-context.ts into ctx.job; verified to fail for exactly that reason (fields undefined).
-  it.skip('a handler sees the fire time (ISO, UTC) and the schedule name of the job it runs', async () => {
+  it('a handler sees the fire time (ISO, UTC) and the schedule name of the job it runs', async () => {
     const t = await openTarget('firectx');
     const fireAt = Date.UTC(2026, 0, 5, 12, 1, 0);
     const clock = new ManualClock(fireAt - 30_000);

@@ -34,6 +34,7 @@ import type { JsonValue } from '@esjobs/core';
 import { ActiveJob } from './active-job.js';
 import { planClaims } from './claim-plan.js';
 import type { JobContext } from './job-context.js';
+import { scheduleInfo } from './job-context.js';
 import { childLogger, type Logger } from './logger.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, validate } from './options.js';
 import { PollDelay } from './poll-delay.js';
@@ -410,6 +411,7 @@ export class Worker {
         maxAttempts: job.doc.maxAttempts,
         priority: job.doc.priority,
         enqueuedAt: toMs(job.doc.enqueuedAt) ?? 0,
+        ...scheduleInfo(job.doc),
       },
       signal: active.controller.signal,
       log,

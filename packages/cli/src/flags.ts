@@ -62,7 +62,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   for (const spec of specs) {
     if (values[spec.name] !== undefined) continue;
     const fromEnv = env[envName(spec)];
-    if (fromEnv === undefined) continue;
+    // An empty variable is unset for value flags (`ESJOBS_ES_URL= esjobs …` clears it).
+    if (fromEnv === undefined || (spec.type === 'string' && fromEnv === '')) continue;
     if (spec.type === 'boolean') values[spec.name] = parseBool(fromEnv, envName(spec));
     else values[spec.name] = spec.multiple ? fromEnv.split(',').filter(Boolean) : fromEnv;
   }

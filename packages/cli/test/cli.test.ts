@@ -68,6 +68,13 @@ describe('cli: dispatcher', () => {
     expect(() => parseFlags(['--name'], echo.flags, {})).to.throw(UsageError, /--name expects a value/);
   });
 
+  it('reads --es from ESJOBS_ES_URL; an empty variable counts as unset', () => {
+    const specs = [{ name: 'es', type: 'string', description: 'url' }] as const;
+    expect(parseFlags([], specs, { ESJOBS_ES_URL: 'http://127.0.0.1:9200' }).flags.es).to.equal('http://127.0.0.1:9200');
+    expect(parseFlags([], specs, { ESJOBS_ES_URL: '' }).flags.es).to.equal(undefined);
+    expect(parseFlags([], specs, { ESJOBS_ES: 'http://ignored' }).flags.es).to.equal(undefined);
+  });
+
   it('engine start validates its flags, naming flag and value', () => {
     const ctx = (flags: Record<string, string | boolean | string[]>) => ({ flags, args: [], env: {}, stdout: () => undefined, stderr: () => undefined, signal: new AbortController().signal });
     expect(() => engineStartOptions(ctx({ port: 'abc' }))).to.throw(UsageError, /--port .*"abc"/);

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE]
- * [--no-engine]`: the esjobs benchmark suite. For each target: enqueue throughput, processing
+ * [--no-engine] [--cases enqueue,processing,latency,locks]`: the esjobs benchmark suite. For each target: enqueue throughput, processing
  * throughput of no-op jobs, enqueue→start latency, delayed-job lateness, lock ops/s, peak RSS
  * of worker processes; then the engine-level benchmarks (bench/engine-*.ts). Prints a table and
  * JSON, and writes the JSON to bench/results/latest.json (or --out).
@@ -28,11 +28,12 @@ const { values } = parseArgs({
     targets: { type: 'string' },
     out: { type: 'string' },
     'no-engine': { type: 'boolean', default: false },
+    cases: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE] [--no-engine]');
+  console.log('usage: pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE] [--no-engine] [--cases enqueue,processing,latency,locks]');
   process.exit(0);
 }
 const quick = values.quick;
@@ -41,6 +42,14 @@ const requested = values.targets?.split(',').map((t) => t.trim()) ?? targetNames
 for (const t of requested) {
   if (!(targetNames as readonly string[]).includes(t)) {
     console.error(`--targets: unknown target "${t}" (known: ${targetNames.join(', ')})`);
+    process.exit(2);
+  }
+}
+const caseNames = ['enqueue', 'processing', 'latency', 'locks'] as const;
+const wanted = new Set(values.cases?.split(',').map((c) => c.trim()) ?? caseNames);
+for (const c of wanted) {
+  if (!(caseNames as readonly string[]).includes(c)) {
+    console.error(`--cases: unknown case "${c}" (known: ${caseNames.join(', ')})`);
     process.exit(2);
   }
 }
@@ -69,18 +78,19 @@ async function benchTarget(name: TargetName): Promise<TargetResult> {
   const h = await openHarness(target, quick);
   const errors: string[] = [];
   try {
-    const enqueue = await step('enqueue', errors, () => benchEnqueue(h));
+    const enqueue = wanted.has('enqueue') ? await step('enqueue', errors, () => benchEnqueue(h)) : undefined;
     const processing = [];
-    for (const c of processingCases) {
+    for (const c of wanted.has('processing') ? processingCases : []) {
       const r = await step(`processing ${c.processes}×${c.concurrency}`, errors, () => benchProcessing(h, c));
       if (r !== undefined) processing.push(r);
     }
     const latency = [];
-    for (const placement of target.url === undefined ? (['same-process'] as const) : (['same-process', 'cross-process'] as const)) {
+    const placements = target.url === undefined ? (['same-process'] as const) : (['same-process', 'cross-process'] as const);
+    for (const placement of wanted.has('latency') ? placements : []) {
       const r = await step(`latency ${placement}`, errors, () => benchLatency(h, placement));
       if (r !== undefined) latency.push(r);
     }
-    const locks = await step('locks', errors, () => benchLocks(h));
+    const locks = wanted.has('locks') ? await step('locks', errors, () => benchLocks(h)) : undefined;
     const engineRssBytes = target.engineProcess?.peakRss();
     return { target: name, description: target.description, enqueue, processing, latency, locks, engineRssBytes, errors };
   } finally {

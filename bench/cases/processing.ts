@@ -67,6 +67,10 @@ export async function benchProcessing(h: Harness, c: ProcessingCase): Promise<Pr
   } finally {
     await Promise.all(workers.map((w) => w.stop({ timeout: '5s' })));
     await Promise.all(children.map((child) => child.stop()));
+    if (process.env['ESJOBS_BENCH_DEBUG'] === '1') {
+      for (const child of children) console.log(child.output().split('\n').filter((l) => /shutdown complete/.test(l)).join('\n'));
+      for (const w of workers) console.log(JSON.stringify(w.stats));
+    }
   }
   const docs = await readJobs(h, queue, ['startedAt', 'finishedAt', 'state']);
   const finished = docs.flatMap((d) => (d['state'] === 'completed' && typeof d['finishedAt'] === 'string' ? [Date.parse(d['finishedAt'])] : []));

@@ -24,7 +24,9 @@ export interface Child {
 }
 
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Child {
-  const proc = spawn(process.execPath, ['--conditions=@esjobs/source', '--import', 'tsx', cliMain, ...args], {
+  // ESJOBS_BENCH_NODE_ARGS: extra node flags for the children, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env['ESJOBS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const proc = spawn(process.execPath, [...nodeArgs, '--conditions=@esjobs/source', '--import', 'tsx', cliMain, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

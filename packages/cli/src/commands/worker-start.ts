@@ -105,7 +105,7 @@ export async function runWorkerStart(args: WorkerStartArgs, io: WorkerStartIo): 
       await stopped;
       io.signal.removeEventListener('abort', onSignal);
       io.forceSignal?.removeEventListener('abort', onForce);
-      log.info('shutdown complete');
+      log.info('shutdown complete', { ...w.stats });
       return workerExitCodes.ok;
     } catch (err) {
       io.stderr(`esjobs worker start: ${message(err)}`);

@@ -19,6 +19,20 @@ export interface NewJob {
   readonly doc: JobDocument;
   /** `doc` already serialized (see jobDocumentJson); sent as is instead of serializing `doc` again. */
   readonly json?: string;
+  /**
+   * `doc.payload` already serialized (validatePayload's text), when `json` is not given: spliced
+   * into the document text so a large payload is not serialized twice.
+   */
+  readonly payloadJson?: string;
+}
+
+/** The document text of `job`: as given, with its payload text spliced in, or serialized whole. */
+function documentJson(job: NewJob): string {
+  if (job.json !== undefined) return job.json;
+  if (job.payloadJson === undefined) return JSON.stringify(job.doc);
+  // `payload: undefined` drops the key from the text (a spread and an overwrite keep the object's fast shape; `delete` does not).
+  const rest = JSON.stringify({ ...job.doc, payload: undefined });
+  return rest === '{}' ? `{"payload":${job.payloadJson}}` : `{"payload":${job.payloadJson},${rest.slice(1)}`;
 }
 
 export type EnqueueOutcome =
@@ -31,7 +45,7 @@ export async function enqueueMany(ctx: BackendContext, jobs: readonly NewJob[]):
   const items = await runJobBulk(
     ctx,
     'enqueue',
-    jobs.map((j) => ({ kind: 'create' as const, index: ctx.names.jobs, id: j.id, document: j.doc, ...(j.json === undefined ? {} : { json: j.json }) })),
+    jobs.map((j) => ({ kind: 'create' as const, index: ctx.names.jobs, id: j.id, document: j.doc, json: documentJson(j) })),
   );
   const conflicted = jobs.filter((_, i) => items[i]?.status === 'conflict').map((j) => j.id);
   const existing = conflicted.length === 0 ? new Map<string, StoredJob>() : await getJobsLive(ctx, 'enqueue', conflicted);

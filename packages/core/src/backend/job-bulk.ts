@@ -43,19 +43,27 @@ export type BulkItemOutcome =
   | { readonly status: 'missing'; readonly error: EsJobsError }
   | { readonly status: 'error'; readonly error: EsJobsError };
 
-function toOperations(actions: readonly BulkAction[]): estypes.BulkRequest['operations'] {
-  const ops: unknown[] = [];
+/**
+ * The request body as one NDJSON string, built here rather than by the client: action lines from
+ * templates, document texts as given, and one join (the client's `+=` leaves a rope that is
+ * flattened again when it measures and writes the body).
+ */
+export function toNdjson(actions: readonly BulkAction[]): string {
+  const lines: string[] = [];
+  let index: string | undefined;
+  let indexJson = '';
   for (const a of actions) {
-    const meta: Record<string, unknown> = { _index: a.index, _id: a.id };
-    if (a.token !== undefined) {
-      meta['if_seq_no'] = a.token.seqNo;
-      meta['if_primary_term'] = a.token.primaryTerm;
+    if (a.index !== index) {
+      index = a.index;
+      indexJson = JSON.stringify(a.index);
     }
-    ops.push({ [a.kind]: meta });
-    if (a.kind === 'update') ops.push({ doc: a.doc });
-    else if (a.kind !== 'delete') ops.push(a.json ?? a.document);
+    const cond = a.token === undefined ? '' : `,"if_seq_no":${JSON.stringify(a.token.seqNo)},"if_primary_term":${JSON.stringify(a.token.primaryTerm)}`;
+    lines.push(`{"${a.kind}":{"_index":${indexJson},"_id":${JSON.stringify(a.id)}${cond}}}`);
+    if (a.kind === 'update') lines.push(JSON.stringify({ doc: a.doc }));
+    else if (a.kind !== 'delete') lines.push(a.json ?? JSON.stringify(a.document));
   }
-  return ops as estypes.BulkRequest['operations'];
+  lines.push('');
+  return lines.join('\n');
 }
 
 function noOutcome(op: string, reason: string): BulkItemOutcome {
@@ -91,7 +99,8 @@ export async function runJobBulk(ctx: BackendContext, op: string, actions: reado
   let pending = actions.map((_, i) => i);
   for (let attempt = 1; pending.length > 0; attempt++) {
     const batch = pending.map((i) => actions[i]).filter((a): a is BulkAction => a !== undefined);
-    const res = await ctx.request(op, () => ctx.client.bulk({ operations: toOperations(batch) }, { meta: true }));
+    // Both clients (8.x, 9.x) send a string body verbatim; their types only know arrays.
+    const res = await ctx.request(op, () => ctx.client.bulk({ operations: toNdjson(batch) as unknown as estypes.BulkRequest['operations'] }, { meta: true }));
     const summary = inspectBulk(ctx, op, res.body);
     const replayed = res.meta.attempts > 0;
     const retry: number[] = [];

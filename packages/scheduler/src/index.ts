@@ -1,5 +1,5 @@
 export { Scheduler, FIRE_FIELDS, fireJobId, scheduleInfo, type FireFields, type EnqueueItem, type EnqueueManyOutcome, type ScheduleInfo, type ScheduleResult, type FirePassResult, type ReconcileResult } from './scheduler.js';
-export { validate as validateSchedulerOptions, withDefaults as schedulerOptionsWithDefaults, misfireGraceMsDefault, maxSleepMsDefault, retryDelayMsDefault, type SchedulerOptions, type ResolvedSchedulerOptions } from './options.js';
+export { validate as validateSchedulerOptions, withDefaults as schedulerOptionsWithDefaults, misfireGraceMsDefault, maxSleepMsDefault, retryDelayMsDefault, enqueueConcurrencyDefault, enqueueBatchMaxDefault, type SchedulerOptions, type ResolvedSchedulerOptions } from './options.js';
 export { MisfirePolicy, misfireDefault, maxMissedFiresDefault, validateSchedule, validateScheduleName, type ScheduleDefinition, type ResolvedSchedule } from './schedule-definition.js';
 export { compileCron, validateTimeZone, timeZoneDefault, type CompiledCron } from './cron.js';
 export { planFires, type FirePlan, type FirePlanInput } from './fire-plan.js';

@@ -9,6 +9,8 @@ type Client = BackendContext['client'];
 export const misfireGraceMsDefault = 10_000;
 export const maxSleepMsDefault = 1_000;
 export const retryDelayMsDefault = 1_000;
+export const enqueueConcurrencyDefault = 2;
+export const enqueueBatchMaxDefault = 1_000;
 
 export interface SchedulerOptions {
   /**
@@ -40,6 +42,18 @@ export interface SchedulerOptions {
   readonly maxSleepMs?: number;
   /** Wait before the loop retries after a failed pass (cluster unreachable…). @defaultValue `1000` */
   readonly retryDelayMs?: number;
+  /**
+   * Bulk requests that single `enqueue` calls may have out at once. Enqueues made in the same
+   * event-loop turn share one bulk; those made while this many are out share the next one.
+   * `1` batches most; higher values overlap requests. `enqueueMany` is not limited by it.
+   * @defaultValue `2`
+   */
+  readonly enqueueConcurrency?: number;
+  /**
+   * Most single enqueues one shared bulk carries.
+   * @defaultValue `1000`
+   */
+  readonly enqueueBatchMax?: number;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -51,9 +65,11 @@ export interface ResolvedSchedulerOptions {
   readonly misfireGraceMs: number;
   readonly maxSleepMs: number;
   readonly retryDelayMs: number;
+  readonly enqueueConcurrency: number;
+  readonly enqueueBatchMax: number;
 }
 
-const KNOWN = ['es', 'prefix', 'events', 'clock', 'bootstrap', 'misfireGraceMs', 'maxSleepMs', 'retryDelayMs'] as const;
+const KNOWN = ['es', 'prefix', 'events', 'clock', 'bootstrap', 'misfireGraceMs', 'maxSleepMs', 'retryDelayMs', 'enqueueConcurrency', 'enqueueBatchMax'] as const;
 
 export function isBackendContext(es: unknown): es is BackendContext {
   return typeof es === 'object' && es !== null && 'names' in es && 'request' in es && typeof (es as BackendContext).request === 'function';
@@ -70,12 +86,20 @@ export function withDefaults(options: SchedulerOptions = {}): ResolvedSchedulerO
     misfireGraceMs: options.misfireGraceMs ?? misfireGraceMsDefault,
     maxSleepMs: options.maxSleepMs ?? maxSleepMsDefault,
     retryDelayMs: options.retryDelayMs ?? retryDelayMsDefault,
+    enqueueConcurrency: options.enqueueConcurrency ?? enqueueConcurrencyDefault,
+    enqueueBatchMax: options.enqueueBatchMax ?? enqueueBatchMaxDefault,
   };
 }
 
 function msIn(field: string, value: unknown, min: number, max: number): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
     throw new ValidationError(field, value, `must be an integer number of milliseconds from ${min} to ${max}`);
+  }
+}
+
+function countIn(field: string, value: unknown, min: number, max: number): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
+    throw new ValidationError(field, value, `must be an integer from ${min} to ${max}`);
   }
 }
 
@@ -102,5 +126,7 @@ export function validate(options: unknown = {}): ResolvedSchedulerOptions {
   msIn('misfireGraceMs', o['misfireGraceMs'], 0, 7 * 86_400_000);
   msIn('maxSleepMs', o['maxSleepMs'], 1, 3_600_000);
   msIn('retryDelayMs', o['retryDelayMs'], 1, 3_600_000);
+  countIn('enqueueConcurrency', o['enqueueConcurrency'], 1, 64);
+  countIn('enqueueBatchMax', o['enqueueBatchMax'], 1, 10_000);
   return withDefaults(o as SchedulerOptions);
 }

@@ -16,6 +16,7 @@ import {
   type EnqueueResult,
   type JobOptions,
   type JobType,
+  type NewJob,
   type PayloadOf,
   type StoredSchedule,
   type ScheduleAdvance,
@@ -27,15 +28,15 @@ import {
   createBackendContext,
   createClient,
   deleteSchedule,
+  enqueueJobs,
   errorInfo,
   getSchedules,
   listScheduleDocuments,
   putSchedule,
-  validateJobName,
-  validateJobOptions,
-  validatePayload,
 } from '@esjobs/core';
 import { compileCron } from './cron.js';
+import { EnqueueBatcher } from './enqueue-batcher.js';
+import { type EnqueueItem, prepareJob } from './prepare-job.js';
 import { planFires } from './fire-plan.js';
 import { isBackendContext, validate, type ResolvedSchedulerOptions, type SchedulerOptions } from './options.js';
 import { type MisfirePolicy, type ScheduleDefinition, sameDefinition, scheduleDocument, validateSchedule, validateScheduleName } from './schedule-definition.js';
@@ -50,13 +51,7 @@ export interface FireFields {
   readonly scheduleName: string;
 }
 
-/** One item of `enqueueMany`. */
-export interface EnqueueItem {
-  /** Job name or job definition. */
-  readonly name: string | JobType<string, never>;
-  readonly payload?: unknown;
-  readonly options?: JobOptions;
-}
+export type { EnqueueItem } from './prepare-job.js';
 
 /** Per-item outcome of `enqueueMany`: created, existing (same jobId already there), or error (validation or store). */
 export type EnqueueManyOutcome = EnqueueOutcome | { readonly status: 'error'; readonly index: number; readonly error: Error };
@@ -101,6 +96,8 @@ export interface FirePassResult {
 type JobsMap = Readonly<Record<string, JobType<string, never>>>;
 
 const WRITE_ATTEMPTS = 10;
+/** Largest `enqueueMany`, as JobStore's: one bulk request must stay well below request-size limits. */
+const MAX_ENQUEUE_BATCH = 10_000;
 
 function toMs(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined;
@@ -154,6 +151,8 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
   private stopController: AbortController | undefined;
   private wakeController = new AbortController();
   private readonly counters = { created: 0, existing: 0, errors: 0, passes: 0 };
+  /** Single enqueues made concurrently share bulks. */
+  private readonly batcher: EnqueueBatcher;
 
   constructor(options: SchedulerOptions = {}) {
     this.options = validate(options);
@@ -166,6 +165,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
     }
     this.events = this.options.events ?? new EventBus({ clock: this.ctx.clock });
     this.store = new JobStore(this.ctx);
+    this.batcher = new EnqueueBatcher((jobs) => enqueueJobs(this.ctx, jobs), this.options.enqueueConcurrency, this.options.enqueueBatchMax);
   }
 
   /** Fires enqueued so far by this scheduler, fires found already enqueued, errors. */
@@ -195,9 +195,11 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
   enqueue<T extends JobType<string, never>>(job: T, payload: PayloadOf<T>, options?: JobOptions): Promise<EnqueueResult>;
   enqueue<N extends keyof Jobs & string>(name: N, payload: PayloadOf<Jobs[N]>, options?: JobOptions): Promise<EnqueueResult>;
   async enqueue(job: string | JobType<string, never>, payload?: unknown, options?: JobOptions): Promise<EnqueueResult> {
-    const [out] = await this.enqueueMany([{ name: job, payload, ...(options === undefined ? {} : { options }) }]);
-    if (out === undefined) throw new Error('unreachable: enqueue returned no outcome');
+    await this.ready();
+    const prepared = prepareJob({ name: job, payload, ...(options === undefined ? {} : { options }) }, 'enqueue', this.now(), this.ctx.maxPayloadBytes);
+    const out = await this.batcher.add(prepared.job);
     if (out.status === 'error') throw out.error;
+    this.emitEnqueued(out, this.now(), prepared.runAtMs);
     return { job: out.job, created: out.status === 'created' };
   }
 
@@ -208,56 +210,53 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
    */
   async enqueueMany(items: readonly EnqueueItem[]): Promise<EnqueueManyOutcome[]> {
     if (!Array.isArray(items)) throw new ValidationError('enqueueMany', items, 'must be an array of { name, payload, options }');
+    if (items.length > MAX_ENQUEUE_BATCH) throw new ValidationError('enqueueMany', `${items.length} jobs`, `at most ${MAX_ENQUEUE_BATCH} per call`);
     await this.ready();
     const now = this.now();
     const outcomes: (EnqueueManyOutcome | undefined)[] = new Array<EnqueueManyOutcome | undefined>(items.length).fill(undefined);
-    const valid: { index: number; name: string; payload: unknown; options: JobOptions }[] = [];
+    const jobs: NewJob[] = [];
+    const positions: number[] = [];
+    const runAts: number[] = [];
     const ids = new Set<string>();
-    items.forEach((item, index) => {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index];
       try {
         const field = items.length === 1 ? 'enqueue' : `enqueueMany[${index}]`;
-        if (typeof item !== 'object' || item === null) throw new ValidationError(field, item, 'must be { name, payload, options }');
-        const type = typeof item.name === 'string' ? undefined : item.name;
-        const name = validateJobName(type === undefined ? item.name : type.name, `${field}.name`);
-        const options: JobOptions = {
-          ...(type?.queue === undefined ? {} : { queue: type.queue }),
-          ...(type?.attempts === undefined ? {} : { attempts: type.attempts }),
-          ...(type?.backoff === undefined ? {} : { backoff: type.backoff }),
-          ...(type?.timeout === undefined ? {} : { timeout: type.timeout }),
-          ...item.options,
-        };
-        const resolved = validateJobOptions(options, now, `${field}.options`);
-        validatePayload(item.payload, { maxBytes: this.ctx.maxPayloadBytes, field: `${field}.payload` });
-        if (resolved.jobId !== undefined) {
-          if (ids.has(resolved.jobId)) throw new ValidationError(`${field}.options.jobId`, resolved.jobId, 'appears twice in the batch');
-          ids.add(resolved.jobId);
+        const prepared = prepareJob(item, field, now, this.ctx.maxPayloadBytes);
+        if (prepared.explicitId) {
+          if (ids.has(prepared.job.id)) throw new ValidationError(`${field}.options.jobId`, prepared.job.id, 'appears twice in the batch');
+          ids.add(prepared.job.id);
         }
-        valid.push({ index, name, payload: item.payload, options });
+        jobs.push(prepared.job);
+        positions.push(index);
+        runAts.push(prepared.runAtMs);
       } catch (err) {
         outcomes[index] = { status: 'error', index, error: err instanceof Error ? err : new Error(String(err)) };
       }
-    });
-    if (valid.length > 0) {
-      const results = await this.store.enqueueMany(valid.map((v) => ({ name: v.name, payload: v.payload, options: v.options })));
+    }
+    if (jobs.length > 0) {
+      const results = await enqueueJobs(this.ctx, jobs);
+      const at = this.now();
       results.forEach((r, k) => {
-        const v = valid[k];
-        if (v === undefined) return;
-        outcomes[v.index] = r;
-        if (r.status !== 'error') this.emitEnqueued(r);
+        const index = positions[k];
+        if (index === undefined) return;
+        outcomes[index] = r;
+        if (r.status !== 'error') this.emitEnqueued(r, at, runAts[k]);
       });
     }
     return outcomes.map((o, index) => o ?? { status: 'error', index, error: new Error('no outcome') });
   }
 
-  private emitEnqueued(r: Extract<EnqueueOutcome, { status: 'created' | 'existing' }>): void {
+  /** `runAtMs`: when known (the job we wrote), saves parsing the document's runAt. */
+  private emitEnqueued(r: Extract<EnqueueOutcome, { status: 'created' | 'existing' }>, at: number, runAtMs?: number): void {
     const d = r.job.doc;
     this.events.emit('job:enqueued', {
-      at: this.now(),
+      at,
       jobId: r.job.id,
       name: d.name,
       queue: d.queue,
       priority: d.priority,
-      runAt: toMs(d.runAt) ?? this.now(),
+      runAt: (r.status === 'created' ? runAtMs : undefined) ?? toMs(d.runAt) ?? at,
       duplicate: r.status === 'existing',
     });
   }
@@ -419,6 +418,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
     await this.loop;
     this.loop = undefined;
     this.stopController = undefined;
+    await this.batcher.drain();
     await this.store.close();
     await this.ownedClient?.close();
   }
@@ -526,7 +526,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
         }
         if (o.status === 'created') result.created++;
         else result.existing++;
-        if (o.status === 'created') this.emitEnqueued(o);
+        if (o.status === 'created') this.emitEnqueued(o, this.now());
         this.events.emit('schedule:fired', {
           at: this.now(),
           scheduleId: p.s.doc.name,

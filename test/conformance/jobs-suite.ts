@@ -3,7 +3,7 @@
  * scenario uses its own prefix; times that matter (leases, delays) come from a TestClock.
  */
 import { expect } from 'chai';
-import { LeaseLostError, ValidationError } from '@esjobs/core';
+import { LeaseLostError, ValidationError, partitionRange } from '@esjobs/core';
 import type { ClaimedJob, JobStore } from '@esjobs/core';
 import { TestClock, createHarness, percentile, sumMap } from './jobs-harness.js';
 import type { Harness } from './jobs-harness.js';
@@ -46,7 +46,8 @@ export function jobStoreSuite(target: Target): void {
       await h.cleanup();
     });
 
-    it(`${CLAIMERS} concurrent claimers drain ${DRAIN_JOBS} jobs: each runs exactly once, none lost, conflicts reported`, async () => {
+    for (const partitioned of [false, true]) {
+    it(`${CLAIMERS} concurrent claimers drain ${DRAIN_JOBS} jobs${partitioned ? ' from partition slices (as workers do)' : ''}: each runs exactly once, none lost, conflicts reported`, async () => {
       const producer = h.store();
       for (let i = 0; i < DRAIN_JOBS; i += 1000) {
         const batch = Array.from({ length: Math.min(1000, DRAIN_JOBS - i) }, (_, k) => ({ name: 'drain', payload: { n: i + k }, options: { queue: 'drain' } }));
@@ -61,6 +62,7 @@ export function jobStoreSuite(target: Target): void {
       let conflicts = 0;
       let completed = 0;
       let lost = 0;
+      let ownSlice = 0;
       const stores = Array.from({ length: CLAIMERS }, () => h.store({ writeBufferDelay: 5 }));
       const started = Date.now();
       const deadline = started + 200_000;
@@ -70,7 +72,7 @@ export function jobStoreSuite(target: Target): void {
           let idle = 0;
           while (completed + lost < DRAIN_JOBS && Date.now() < deadline) {
             const t0 = performance.now();
-            const r = await store.claim({ queues: ['drain'], workerId, slots: 50, lease: '10m' });
+            const r = await store.claim({ queues: ['drain'], workerId, slots: 50, lease: '10m', ...(partitioned ? { partition: { rank: w, of: CLAIMERS } } : {}) });
             latencies.push(performance.now() - t0);
             conflicts += r.conflicts;
             if (r.jobs.length === 0) {
@@ -82,6 +84,8 @@ export function jobStoreSuite(target: Target): void {
             idle = 0;
             for (const j of r.jobs) {
               const list = runs.get(j.id) ?? [];
+              const range = partitionRange({ rank: w, of: CLAIMERS });
+              if (range !== undefined && j.doc.partition !== undefined && j.doc.partition >= range.from && j.doc.partition < range.to) ownSlice++;
               list.push({ worker: workerId, attempt: j.doc.attempt });
               runs.set(j.id, list);
             }
@@ -100,8 +104,10 @@ export function jobStoreSuite(target: Target): void {
       const requests = sumMap(stores.map((s) => s.ctx.metrics.requests));
       const report = {
         target: target.name,
+        partitioned,
         jobs: DRAIN_JOBS,
         claimers: CLAIMERS,
+        ownSliceShare: Number((ownSlice / DRAIN_JOBS).toFixed(3)),
         elapsedMs,
         jobsPerSec: Math.round((DRAIN_JOBS / elapsedMs) * 1000),
         claimCalls: latencies.length,
@@ -122,7 +128,12 @@ export function jobStoreSuite(target: Target): void {
       await h.refresh();
       const done = await h.client.count({ index: `${h.prefix}-jobs`, query: { term: { state: 'completed' } } });
       expect(done.count).to.equal(DRAIN_JOBS);
+      // Each job carries its partition, and sliced claimers mostly take their own slice first
+      // (stealing only tops up); unsliced ones take from everywhere (about 1 in CLAIMERS).
+      if (partitioned) expect(ownSlice / DRAIN_JOBS, 'share of jobs claimed from the claimer\'s own slice').to.be.greaterThan(0.6);
+      else expect(ownSlice / DRAIN_JOBS).to.be.lessThan(0.5);
     });
+    }
 
     it('a single claimer gets priority order, FIFO within a priority, jobId breaking ties', async () => {
       const clock = new TestClock();

@@ -71,6 +71,8 @@ export { updateProgress as updateJobProgress } from './backend/progress.js';
 export { getJob, getJobsLive } from './backend/get-job.js';
 export { RecentClaims } from './jobs/recent-claims.js';
 export { ContentionSpread } from './jobs/contention-spread.js';
+export { ClaimCursor } from './jobs/claim-cursor.js';
+export { PARTITIONS, partitionOf, partitionRange, type PartitionShare } from './jobs/partition.js';
 export { newJobDocument, newJobId } from './jobs/document.js';
 // Worker runtime operations: registry, cluster-wide queue limits, retry-later (owned by the worker).
 export { workersMappings, workersSettings, type WorkerDocument } from './indices/workers.js';

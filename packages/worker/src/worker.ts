@@ -23,6 +23,7 @@ import {
   createBackendContext,
   createClient,
   errorInfo,
+  listWorkers,
   parseDuration,
   releaseQueueSlots,
   removeWorker,
@@ -33,6 +34,7 @@ import {
 import type { JsonValue } from '@esjobs/core';
 import { ActiveJob } from './active-job.js';
 import { planClaims } from './claim-plan.js';
+import { ClaimPeers } from './claim-peers.js';
 import type { JobContext } from './job-context.js';
 import { scheduleInfo } from './job-context.js';
 import { childLogger, type Logger } from './logger.js';
@@ -62,6 +64,8 @@ export interface WorkerStats {
 }
 
 const REAP_LIMIT = 500;
+/** Idle sleeps longer than this first ask the index when the next delayed job is due. */
+const NEXT_DUE_MIN_SLEEP_MS = 20;
 // A fixed reason: abort() without one builds a DOMException (with a stack) per job.
 const RUN_OVER = 'run over';
 const VERSION = '0.1.0';
@@ -101,6 +105,8 @@ export class Worker {
   private readonly locks: LockManager;
   private readonly wakeIds: string[] = [];
   private readonly wakeIdSet = new Set<string>();
+  /** Local enqueues of delayed jobs, soonest first: claimed by id when due. */
+  private readonly delayedWake: { readonly id: string; readonly runAt: number }[] = [];
   private wakeController = new AbortController();
   private waitingForSlots = false;
   private backingOff = false;
@@ -110,6 +116,8 @@ export class Worker {
   private heartbeatRunning: Promise<void> | undefined;
   private reapTimer: NodeJS.Timeout | undefined;
   private registryTimer: NodeJS.Timeout | undefined;
+  private peersTimer: NodeJS.Timeout | undefined;
+  private peers: ClaimPeers | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopPromise: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
@@ -172,7 +180,7 @@ export class Worker {
     this.state = 'starting';
     try {
       if (this.o.bootstrap) await bootstrap(this.ctx);
-      await this.writeRegistry();
+      await this.writeRegistry(true);
     } catch (err) {
       this.state = 'stopped';
       await this.ownedClient?.close().catch(() => undefined);
@@ -183,6 +191,9 @@ export class Worker {
     this.scheduleHeartbeat();
     this.scheduleReap(0);
     this.scheduleRegistry();
+    this.peers = new ClaimPeers(this.id, this.o.queues);
+    // Workers started together see each other only after the registry refreshes: look again soon.
+    this.schedulePeers(0, 250);
     this.loopPromise = this.claimLoop();
     const host = hostname();
     this.events.emit('worker:online', { at: this.now(), workerId: this.id, host, pid: process.pid, queues: this.o.queues, concurrency: this.o.concurrency });
@@ -223,7 +234,11 @@ export class Worker {
     const queues = new Set(this.o.queues);
     const listener = (e: { jobId: string; name: string; queue: string; runAt: number; duplicate: boolean; origin?: string }): void => {
       if (e.duplicate || e.origin !== undefined || !queues.has(e.queue) || !names.has(e.name)) return;
-      if (this.o.queueLimits.has(e.queue) || e.runAt > this.now()) return;
+      if (this.o.queueLimits.has(e.queue)) return;
+      if (e.runAt > this.now()) {
+        this.addDelayedWake(e.jobId, e.runAt);
+        return;
+      }
       if (this.wakeIdSet.has(e.jobId)) return;
       // Bounded: beyond this, the poll finds them after a refresh anyway.
       if (this.wakeIds.length >= 10_000) return;
@@ -240,6 +255,49 @@ export class Worker {
     this.wakeController.abort();
   }
 
+  private addDelayedWake(id: string, runAt: number): void {
+    // Bounded: beyond this, the claim loop's next-due search finds them.
+    if (this.delayedWake.length >= 10_000) return;
+    let lo = 0;
+    let hi = this.delayedWake.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.delayedWake[mid]?.runAt ?? 0) <= runAt) lo = mid + 1;
+      else hi = mid;
+    }
+    this.delayedWake.splice(lo, 0, { id, runAt });
+    // Sooner than what the loop sleeps for: let it re-plan.
+    if (lo === 0 && !this.waitingForSlots) this.wake();
+  }
+
+  /** Move local delayed jobs that are due now to the wake-up list. */
+  private releaseDueWakes(): void {
+    const now = this.now();
+    while (this.delayedWake.length > 0 && (this.delayedWake[0]?.runAt ?? Infinity) <= now && this.wakeIds.length < 10_000) {
+      const next = this.delayedWake.shift();
+      if (next === undefined || this.wakeIdSet.has(next.id)) continue;
+      this.wakeIds.push(next.id);
+      this.wakeIdSet.add(next.id);
+    }
+  }
+
+  /** How long an idle loop may sleep before a known delayed job is due (local enqueues, then the index). */
+  private async untilNextDue(delay: number): Promise<number> {
+    const now = this.now();
+    // Due ones already moved to the wake-up list (or wait for room there).
+    let at = this.delayedWake.find((d) => d.runAt > now)?.runAt;
+    // A search per idle sleep of some length; short sleeps poll anyway.
+    if (delay > NEXT_DUE_MIN_SLEEP_MS) {
+      try {
+        const indexed = await this.store.nextDue({ queues: this.o.queues, jobNames: [...this.o.jobs.keys()] });
+        if (indexed !== undefined && (at === undefined || indexed < at)) at = indexed;
+      } catch (err) {
+        this.log.debug('next-due search failed; polling as usual', { error: toError(err).message });
+      }
+    }
+    return at === undefined ? delay : Math.min(delay, Math.max(0, at - this.now()));
+  }
+
   private freeSlots(): number {
     return Math.max(0, this.o.concurrency - this.running);
   }
@@ -248,9 +306,11 @@ export class Worker {
     while (this.state === 'running') {
       let requested = 0;
       let claimed = 0;
+      let conflicts = 0;
+      let candidates = 0;
       let failed = false;
       try {
-        ({ requested, claimed } = await this.claimRound());
+        ({ requested, claimed, conflicts, candidates } = await this.claimRound());
       } catch (err) {
         failed = true;
         this.log.warn('claim failed; backing off', { error: toError(err).message });
@@ -258,20 +318,25 @@ export class Worker {
       }
       if (this.state !== 'running') break;
       const backoffMs = this.ctx.backpressure.currentBackoffMs;
-      let delay = this.poll.next({ requested, claimed, failed, backoffMs });
+      let delay = this.poll.next({ requested, claimed, failed, backoffMs, conflicts, candidates });
       if (backoffMs > 0 && !this.backingOff) this.log.warn('cluster pushing back (429/503); polling slower', { backoffMs, delayMs: delay });
       else if (backoffMs === 0 && this.backingOff) this.log.info('cluster pressure cleared; polling normally');
       this.backingOff = backoffMs > 0;
       if (this.wakeIds.length > 0 && this.freeSlots() > 0 && !failed) delay = 0;
       this.waitingForSlots = !failed && this.freeSlots() === 0;
       if (this.waitingForSlots) delay = this.o.pollMaxMs;
+      else if (delay > 0 && !failed && backoffMs === 0) delay = await this.untilNextDue(delay);
       if (delay > 0) await this.sleep(delay);
       this.waitingForSlots = false;
     }
   }
 
   private async sleep(ms: number): Promise<void> {
-    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    // A wake-up that came while the loop was busy (claiming, asking for the next due time) counts.
+    if (this.wakeController.signal.aborted) {
+      this.wakeController = new AbortController();
+      return;
+    }
     try {
       await this.ctx.clock.sleep(ms, this.wakeController.signal);
     } catch {
@@ -290,14 +355,18 @@ export class Worker {
     return { unlimited, limited };
   }
 
-  private async claimRound(): Promise<{ requested: number; claimed: number }> {
+  private async claimRound(): Promise<{ requested: number; claimed: number; conflicts: number; candidates: number }> {
+    this.releaseDueWakes();
     let requested = 0;
     let claimed = 0;
+    let conflicts = 0;
+    let candidates = 0;
     const advisor = this.ctx.backpressure.batchSize('claim', { max: this.o.concurrency });
     if (this.wakeIds.length > 0 && this.freeSlots() > 0) {
       const r = await this.claimWoken(advisor.limit(this.freeSlots()));
       requested += r.requested;
       claimed += r.claimed;
+      conflicts += r.conflicts;
     }
     const names = this.handledNames();
     const groups = planClaims({ queues: this.o.queues, unlimitedNames: names.unlimited, limitedNames: names.limited, queueLimits: this.o.queueLimits, round: this.round++ });
@@ -317,7 +386,8 @@ export class Worker {
       requested += want;
       let result;
       try {
-        result = await this.store.claim({ queues: g.queues, jobNames: g.names, workerId: this.id, slots: Math.min(want, 1000) });
+        const partition = this.peers?.share;
+        result = await this.store.claim({ queues: g.queues, jobNames: g.names, workerId: this.id, slots: Math.min(want, 1000), ...(partition === undefined ? {} : { partition }) });
       } catch (err) {
         if (held.length > 0) await releaseQueueSlots(this.ctx, held).catch(() => undefined);
         throw err;
@@ -325,6 +395,8 @@ export class Worker {
       this.counters.claimRequests++;
       this.counters.claimConflicts += result.conflicts;
       claimed += result.jobs.length;
+      conflicts += result.conflicts;
+      candidates += result.candidates;
       const unused = held.slice(result.jobs.length);
       if (unused.length > 0) await releaseQueueSlots(this.ctx, unused).catch((err: unknown) => this.log.warn('could not give back queue slots', { error: toError(err).message }));
       result.jobs.forEach((job, i) => this.startJob(job, held[i]));
@@ -339,10 +411,10 @@ export class Worker {
         latencyMs: this.now() - started,
       });
     }
-    return { requested, claimed };
+    return { requested, claimed, conflicts, candidates };
   }
 
-  private async claimWoken(free: number): Promise<{ requested: number; claimed: number }> {
+  private async claimWoken(free: number): Promise<{ requested: number; claimed: number; conflicts: number }> {
     const ids: string[] = [];
     const perName = new Map<string, number>();
     while (ids.length < free && this.wakeIds.length > 0) {
@@ -351,7 +423,7 @@ export class Worker {
       this.wakeIdSet.delete(id);
       ids.push(id);
     }
-    if (ids.length === 0) return { requested: 0, claimed: 0 };
+    if (ids.length === 0) return { requested: 0, claimed: 0, conflicts: 0 };
     const res = await this.store.claimByIds({ ids, queues: this.o.queues, jobNames: [...this.o.jobs.keys()], workerId: this.id });
     this.counters.claimRequests++;
     this.counters.claimConflicts += res.conflicts;
@@ -367,7 +439,7 @@ export class Worker {
       }
     }
     if (extra.length > 0) await Promise.all(extra.map((job) => this.settler.submit(job, { type: 'release' })));
-    return { requested: ids.length, claimed: res.jobs.length - extra.length };
+    return { requested: ids.length, claimed: res.jobs.length - extra.length, conflicts: res.conflicts };
   }
 
   // ---- running -------------------------------------------------------------------------------
@@ -689,7 +761,7 @@ export class Worker {
 
   // ---- registry ------------------------------------------------------------------------------
 
-  private writeRegistry(): Promise<void> {
+  private writeRegistry(first = false): Promise<void> {
     const now = this.now();
     return upsertWorker(this.ctx, {
       workerId: this.id,
@@ -704,7 +776,7 @@ export class Worker {
       lastSeenAt: new Date(now).toISOString(),
       intervalMs: this.o.registryIntervalMs,
       version: VERSION,
-    });
+    }, { refresh: first });
   }
 
   private scheduleRegistry(): void {
@@ -715,6 +787,23 @@ export class Worker {
           if (this.state === 'running') this.scheduleRegistry();
         });
     }, this.o.registryIntervalMs);
+  }
+
+  /** Re-read the claimers sharing our queues; the delay doubles from `nextMs` up to the registry interval. */
+  private schedulePeers(delayMs: number, nextMs: number): void {
+    this.peersTimer = setTimeout(() => {
+      const peers = this.peers;
+      if (peers === undefined) return;
+      void listWorkers(this.ctx)
+        .then((workers) => peers.update(workers))
+        .catch((err: unknown) => {
+          peers.clear();
+          this.log.debug('could not read the worker registry; claiming from all partitions', { error: toError(err).message });
+        })
+        .finally(() => {
+          if (this.state === 'running') this.schedulePeers(nextMs, Math.min(this.o.registryIntervalMs, nextMs * 2));
+        });
+    }, delayMs);
   }
 
   // ---- shutdown ------------------------------------------------------------------------------
@@ -728,10 +817,12 @@ export class Worker {
     this.wake();
     if (this.reapTimer !== undefined) clearTimeout(this.reapTimer);
     if (this.registryTimer !== undefined) clearTimeout(this.registryTimer);
+    if (this.peersTimer !== undefined) clearTimeout(this.peersTimer);
     await this.loopPromise;
     // Ids woken but never claimed stay queued: nothing to give back.
     this.wakeIds.length = 0;
     this.wakeIdSet.clear();
+    this.delayedWake.length = 0;
     void this.writeRegistry().catch(() => undefined);
     if (this.running > 0) {
       this.log.info('waiting for running jobs to finish', { running: this.running, timeoutMs });

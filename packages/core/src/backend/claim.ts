@@ -2,17 +2,23 @@
  * Claim queued jobs for a worker.
  *
  * Inputs: queues (already without paused ones), job names (empty: any), worker id, free slots,
- * lease length, the claimer's recent-claims cache and contention spread. Request: one `_search`
- * for ids only (`state=queued`, queue/name filters, `runAt <= now`; sorted priority desc, runAt
- * asc, jobId asc; `seq_no_primary_term`; a few times `slots` candidates, more under contention;
- * `must_not ids` of jobs this claimer saw claimed in the last seconds); one real-time `_mget` of
- * a spread sample of the head (the free slots and a quarter more), whose current versions are checked
- * and claimed; more pages (`search_after`) only while too few are claimable; one `_bulk` of
- * conditional updates to `active` (attempt+1, lease owner, claim id and expiry, startedAt).
+ * lease length, the claimer's recent-claims cache, contention spread and cursor, and optionally
+ * its partition share (rank among the claimers of its queues).
+ * Request: `_search` for `state=queued`, queue/name filters, `runAt <= now`, sorted priority desc,
+ * runAt asc, jobId asc (`seq_no_primary_term`, no total). With a share, first over the claimer's
+ * own partition slice, continuing after its cursor (`search_after`) and with `_source`, so the
+ * hits are claimed as they are; only if that slice holds too few due jobs, a second sweep over
+ * all partitions, newest first (stealing from the end other claimers are not working on), whose
+ * picks are read in real time with one `_mget`. Without a share, one sweep over everything: from
+ * the cursor, a spread sample of the head, checked with `_mget` when `verify` is set. From the
+ * head (no cursor), `must_not ids` excludes the jobs this claimer saw claimed in the last seconds
+ * (search still shows them queued until a refresh); more pages (`search_after`) only while too
+ * few are claimable. Then one `_bulk` of conditional updates to `active` (attempt+1, lease owner,
+ * claim id and expiry, startedAt).
  * Outcomes: the claimed jobs, each with the claim token; items that 409 were someone else's and
  * are only counted (`conflicts`), unless the client replayed the bulk after a dropped connection:
- * then one `_mget` finds the claims that were ours after all (own-write.ts). Correct with stale search results: the real-time read filters,
- * the conditional write decides.
+ * then one `_mget` finds the claims that were ours after all (own-write.ts). Correct with stale
+ * search results whatever the sweep: the conditional write decides.
  */
 import { randomUUID } from 'node:crypto';
 import type { estypes } from '@elastic/elasticsearch';
@@ -25,7 +31,9 @@ import type { RecentClaims } from '../jobs/recent-claims.js';
 import type { ContentionSpread } from '../jobs/contention-spread.js';
 import { jobUpdate, runJobBulk } from './job-bulk.js';
 import { holdsChange } from './own-write.js';
-import { getJobsLive } from './get-job.js';
+import { getJobsLive, storedJob } from './get-job.js';
+import type { ClaimCursor } from '../jobs/claim-cursor.js';
+import { type PartitionShare, partitionRange } from '../jobs/partition.js';
 
 export interface ClaimInput {
   readonly queues: readonly string[];
@@ -46,6 +54,10 @@ export interface ClaimInput {
   readonly excludeMax: number;
   /** Pages fetched (search_after) when a page holds too few fresh candidates. */
   readonly maxPages: number;
+  /** This claimer's share of the partitions, searched first; the rest only when it runs dry. */
+  readonly partition?: PartitionShare;
+  /** Where this claimer's next search of its own slice starts (see claim-cursor.ts). */
+  readonly cursor?: ClaimCursor;
 }
 
 export interface ClaimResult {
@@ -120,70 +132,138 @@ export async function claimStored(
 type Sort = estypes.SortResults;
 
 const MAX_CANDIDATES = 1000;
+const SORT: estypes.SortCombinations[] = [{ priority: { order: 'desc' } }, { runAt: { order: 'asc' } }, { jobId: { order: 'asc' } }];
+// Stealing from other claimers' slices starts at their newest jobs (priority still first): the
+// owners work from the oldest, so thief and owner meet only when the slice is nearly done.
+const STEAL_SORT: estypes.SortCombinations[] = [{ priority: { order: 'desc' } }, { runAt: { order: 'desc' } }, { jobId: { order: 'desc' } }];
+
+interface Sweep {
+  /** Extra filter of this sweep (the claimer's partitions), none for all jobs. */
+  readonly filter: estypes.QueryDslQueryContainer | undefined;
+  /** Pick at random from a wider head when claims collide (not needed in an own slice). */
+  readonly spread: boolean;
+  /** Take from other claimers' slices: newest first, no cursor. */
+  readonly steal: boolean;
+  /** Read the picked candidates in real time before writing (see ClaimInput.verify). */
+  readonly verify: boolean;
+  readonly key: string;
+}
+
+interface Gathered {
+  readonly eligible: StoredJob[];
+  candidates: number;
+  dropped: number;
+}
 
 export async function claim(ctx: BackendContext, input: ClaimInput): Promise<ClaimResult> {
   if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0 };
   const now = ctx.clock.now();
-  const filter: estypes.QueryDslQueryContainer[] = [
+  const base: estypes.QueryDslQueryContainer[] = [
     { term: { state: JobState.queued } },
     { terms: { queue: [...input.queues] } },
     { range: { runAt: { lte: iso(now) } } },
   ];
-  if (input.jobNames.length > 0) filter.push({ terms: { name: [...input.jobNames] } });
-  // Jobs this claimer just saw claimed stay `queued` in search until the next refresh: exclude them.
-  const exclude = input.recent.recentIds(input.excludeWindowMs, input.excludeMax);
+  if (input.jobNames.length > 0) base.push({ terms: { name: [...input.jobNames] } });
+  const shape = `${input.queues.join(',')}|${input.jobNames.join(',')}`;
+  const range = partitionRange(input.partition);
+  const sweeps: Sweep[] =
+    range === undefined
+      ? [{ filter: undefined, spread: true, steal: false, verify: input.verify, key: shape }]
+      : [
+          // Nobody else starts in this slice, so search results are claimed as they are (one request fewer).
+          { filter: { range: { partition: { gte: range.from, lt: range.to } } }, spread: false, steal: false, verify: false, key: `${shape}|${range.from}-${range.to}` },
+          // Stealing happens when slices run dry, when most of what search still shows queued has
+          // just been claimed by the owners: only a real-time read tells what is left.
+          { filter: undefined, spread: true, steal: true, verify: true, key: shape },
+        ];
+  const got: Gathered = { eligible: [], candidates: 0, dropped: 0 };
+  for (const sweep of sweeps) {
+    if (got.eligible.length >= input.slots) break;
+    await gather(ctx, input, now, base, sweep, got);
+  }
+  const chosen = got.eligible.slice(0, input.slots);
+  const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
+  input.spread.record(chosen.length, conflicts);
+  return { jobs, conflicts, candidates: got.candidates, staleDropped: got.dropped };
+}
+
+/** One sweep: search pages until enough claimable candidates are found, adding them to `got`. */
+async function gather(ctx: BackendContext, input: ClaimInput, now: number, base: readonly estypes.QueryDslQueryContainer[], sweep: Sweep, got: Gathered): Promise<void> {
+  const filter = sweep.filter === undefined ? [...base] : [...base, sweep.filter];
+  const cursor = sweep.steal ? undefined : input.cursor;
+  const verify = sweep.verify;
+  let after: Sort | undefined = cursor?.after(sweep.key);
+  // From the head, this claimer's recent claims are still `queued` in search until the next
+  // refresh: exclude them. After a cursor they are behind it already.
+  const exclude = after === undefined ? input.recent.recentIds(input.excludeWindowMs, input.excludeMax) : [];
   const query: estypes.QueryDslQueryContainer = { bool: { filter, ...(exclude.length > 0 ? { must_not: [{ ids: { values: exclude } }] } : {}) } };
-  // Under contention the spread picks from a wider head, so fetch a wider head too (ids only: cheap).
-  const size = Math.min(MAX_CANDIDATES, Math.max(input.slots, Math.ceil(input.slots * input.oversample * input.spread.factor)));
-  const eligible: StoredJob[] = [];
-  let candidates = 0;
-  let dropped = 0;
-  let after: Sort | undefined;
-  for (let page = 0; page < input.maxPages && eligible.length < input.slots; page++) {
+  const want0 = input.slots - got.eligible.length;
+  // Under contention the spread picks from a wider head, so fetch a wider head too.
+  const factor = sweep.spread ? input.spread.factor : 1;
+  const size = Math.min(MAX_CANDIDATES, Math.max(want0, Math.ceil(want0 * (verify ? input.oversample : 1.25) * factor)));
+  let reachedEnd = false;
+  // The cursor may move past the longest run of hits that were all taken or seen stale.
+  let lastTaken: Sort | undefined;
+  let unbroken = true;
+  for (let page = 0; page < input.maxPages && got.eligible.length < input.slots; page++) {
     const searchAfter = after;
     const res = await ctx.request('claim', () =>
       ctx.client.search({
         index: ctx.names.jobs,
         query,
-        sort: [{ priority: { order: 'desc' } }, { runAt: { order: 'asc' } }, { jobId: { order: 'asc' } }],
+        sort: sweep.steal ? STEAL_SORT : SORT,
         size,
-        _source: false,
+        _source: !verify,
         seq_no_primary_term: true,
         track_total_hits: false,
         ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
       }),
     );
-    candidates += res.hits.hits.length;
-    const ids: string[] = [];
-    const seen = new Map<string, number>();
-    for (const h of res.hits.hits) {
-      if (h._id === undefined || h._seq_no === undefined) continue;
-      if (input.recent.isStale(h._id, h._seq_no)) dropped++;
-      else {
-        ids.push(h._id);
-        seen.set(h._id, h._seq_no);
+    const hits = res.hits.hits;
+    got.candidates += hits.length;
+    const fresh: { id: string; seqNo: number; job: StoredJob | undefined }[] = [];
+    const consumed = new Set<string>();
+    for (const h of hits) {
+      if (h._id === undefined || h._id === null || h._seq_no === undefined) continue;
+      if (input.recent.isStale(h._id, h._seq_no)) {
+        got.dropped++;
+        consumed.add(h._id);
+      } else fresh.push({ id: h._id, seqNo: h._seq_no, job: verify ? undefined : storedJob(h) });
+    }
+    const want = input.slots - got.eligible.length;
+    // In order while uncontended; a spread sample of a wider head when claimers collide.
+    const take = Math.min(fresh.length, verify ? want + Math.ceil(want / 4) : want);
+    const picked = sweep.spread ? input.spread.pick(fresh, take) : fresh.slice(0, take);
+    // Verify: read the picked ones in real time; their current version is the one to claim.
+    const current = verify ? await getJobsLive(ctx, 'claim', picked.map((p) => p.id)) : undefined;
+    for (const p of picked) {
+      const job = current === undefined ? p.job : current.get(p.id);
+      if (job !== undefined && isClaimable(job.doc, input, now)) {
+        if (got.eligible.length < input.slots) {
+          got.eligible.push(job);
+          consumed.add(p.id);
+        }
+      } else {
+        got.dropped++;
+        consumed.add(p.id);
+        input.recent.markStale(p.id, p.seqNo);
       }
     }
-    // Read a spread sample of the head in real time: its current version is the one to claim.
-    const want = input.slots - eligible.length;
-    const picked = input.verify ? input.spread.pick(ids, Math.min(ids.length, want + Math.ceil(want / 4))) : ids;
-    const current = await getJobsLive(ctx, 'claim', picked);
-    for (const id of picked) {
-      const job = current.get(id);
-      if (job !== undefined && isClaimable(job.doc, input, now)) eligible.push(job);
-      else {
-        dropped++;
-        input.recent.markStale(id, seen.get(id) ?? 0);
-      }
+    for (const h of hits) {
+      if (!unbroken) break;
+      if (h._id !== undefined && h._id !== null && consumed.has(h._id)) lastTaken = h.sort;
+      else unbroken = false;
     }
-    const last = res.hits.hits[res.hits.hits.length - 1];
-    if (res.hits.hits.length < size || last?.sort === undefined) break;
+    const last = hits[hits.length - 1];
+    if (hits.length < size || last?.sort === undefined) {
+      reachedEnd = true;
+      break;
+    }
     after = last.sort;
   }
-  const chosen = eligible.slice(0, input.slots);
-  const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
-  input.spread.record(chosen.length, conflicts);
-  return { jobs, conflicts, candidates, staleDropped: dropped };
+  if (cursor === undefined) return;
+  if (reachedEnd && got.eligible.length < input.slots) cursor.reset(sweep.key);
+  else if (lastTaken !== undefined) cursor.advance(sweep.key, lastTaken);
 }
 
 /** What the search asked, checked again on the real-time document. */

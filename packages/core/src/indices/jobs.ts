@@ -36,6 +36,8 @@ export const jobFieldsMapping = {
   redriving: { type: 'boolean' },
   scheduleName: { type: 'keyword' },
   fireTime: { type: 'date' },
+  /** Hash of jobId into the claim partitions (jobs/partition.ts). */
+  partition: { type: 'integer' },
   updatedAt: { type: 'date' },
 } as const;
 

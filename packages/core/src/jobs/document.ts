@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobDocument } from './job.js';
 import type { ResolvedJobOptions } from './options.js';
 import { JobState, isJobState } from './state.js';
+import { partitionOf } from './partition.js';
 import { EsJobsError, ErrorCode } from '../errors.js';
 
 export function iso(ms: number): string {
@@ -47,6 +48,7 @@ export function newJobDocument(id: string, name: string, payload: unknown, o: Re
     cancelRequested: false,
     progress: null,
     deadLetter: false,
+    partition: partitionOf(id),
     updatedAt: iso(now),
     ...(o.scheduleName === undefined ? {} : { scheduleName: o.scheduleName }),
     ...(o.fireTimeMs === undefined ? {} : { fireTime: iso(o.fireTimeMs) }),

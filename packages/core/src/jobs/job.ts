@@ -56,6 +56,8 @@ export interface JobDocument {
   readonly redriving?: boolean;
   readonly scheduleName?: string;
   readonly fireTime?: string;
+  /** Claim partition (hash of jobId); absent on documents written before partitions existed. */
+  readonly partition?: number;
   readonly updatedAt: string;
 }
 

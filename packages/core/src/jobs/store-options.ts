@@ -10,7 +10,12 @@ export interface JobStoreOptions {
   readonly lease?: Duration;
   /** Claim candidates fetched per free slot. @defaultValue `4` */
   readonly claimOversample?: number;
-  /** Drop stale claim candidates with a real-time `_mget` before writing. @defaultValue `true` */
+  /**
+   * Drop stale claim candidates with a real-time `_mget` before writing, when searching the head
+   * shared with other claimers. A claimer's own partition slice is claimed from the search hits
+   * directly, and stealing from other slices always checks.
+   * @defaultValue `true`
+   */
   readonly verifyCandidates?: boolean;
   /** How long completions and failures wait to share a bulk. @defaultValue `'5ms'` */
   readonly writeBufferDelay?: Duration;
@@ -26,6 +31,13 @@ export interface JobStoreOptions {
   readonly claimExcludeMax?: number;
   /** Pages a claim reads when the first holds too few fresh candidates. @defaultValue `3` */
   readonly claimMaxPages?: number;
+  /**
+   * How long a claimer continues down its slice from where its last claim stopped (search_after)
+   * before searching from the head again: bounds how long a job sorted before the cursor (higher
+   * priority, or an earlier runAt just due) can wait. `0` searches from the head every time.
+   * @defaultValue `'1s'`
+   */
+  readonly claimCursorMaxAge?: Duration;
 }
 
 export const leaseMsDefault = 30_000;
@@ -38,6 +50,7 @@ export const recentClaimsMaxDefault = 20_000;
 export const claimExcludeWindowMsDefault = 3_000;
 export const claimExcludeMaxDefault = 2_000;
 export const claimMaxPagesDefault = 3;
+export const claimCursorMaxAgeMsDefault = 1_000;
 
 export interface ResolvedJobStoreOptions {
   readonly leaseMs: number;
@@ -50,6 +63,7 @@ export interface ResolvedJobStoreOptions {
   readonly claimExcludeWindowMs: number;
   readonly claimExcludeMax: number;
   readonly claimMaxPages: number;
+  readonly claimCursorMaxAgeMs: number;
 }
 
 const KNOWN = [
@@ -63,6 +77,7 @@ const KNOWN = [
   'claimExcludeWindow',
   'claimExcludeMax',
   'claimMaxPages',
+  'claimCursorMaxAge',
 ];
 
 function positiveNumber(field: string, value: unknown, integer: boolean, max: number): number {
@@ -87,6 +102,8 @@ export function withDefaults(options: JobStoreOptions = {}): ResolvedJobStoreOpt
       options.claimExcludeWindow === undefined ? claimExcludeWindowMsDefault : parseDuration('claimExcludeWindow', options.claimExcludeWindow, { allowZero: true }),
     claimExcludeMax: options.claimExcludeMax === undefined ? claimExcludeMaxDefault : positiveNumber('claimExcludeMax', options.claimExcludeMax, true, 60_000),
     claimMaxPages: options.claimMaxPages === undefined ? claimMaxPagesDefault : positiveNumber('claimMaxPages', options.claimMaxPages, true, 100),
+    claimCursorMaxAgeMs:
+      options.claimCursorMaxAge === undefined ? claimCursorMaxAgeMsDefault : parseDuration('claimCursorMaxAge', options.claimCursorMaxAge, { allowZero: true }),
   };
 }
 

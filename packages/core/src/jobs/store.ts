@@ -15,6 +15,7 @@ import type { EnqueueOutcome, NewJob } from '../backend/enqueue-many.js';
 import { claim as claimOp } from '../backend/claim.js';
 import type { ClaimResult } from '../backend/claim.js';
 import { claimByIds as claimByIdsOp } from '../backend/claim-by-ids.js';
+import { nextDue as nextDueOp } from '../backend/next-due.js';
 import { heartbeat as heartbeatOp } from '../backend/heartbeat.js';
 import type { HeartbeatOutcome } from '../backend/heartbeat.js';
 import { settle } from '../backend/settle.js';
@@ -44,6 +45,8 @@ import type { JobOptions } from './options.js';
 import { validate as validateStoreOptions } from './store-options.js';
 import type { JobStoreOptions, ResolvedJobStoreOptions } from './store-options.js';
 import { RecentClaims } from './recent-claims.js';
+import { ClaimCursor } from './claim-cursor.js';
+import type { PartitionShare } from './partition.js';
 import { ContentionSpread } from './contention-spread.js';
 import { WriteBuffer } from './write-buffer.js';
 
@@ -67,6 +70,12 @@ export interface ClaimRequest {
   readonly slots: number;
   /** @defaultValue the store's lease */
   readonly lease?: Duration;
+  /**
+   * This claimer's share of the claim partitions (rank among the claimers of its queues): its
+   * slice is searched first, so claimers do not race for the same documents.
+   * @defaultValue everything (no slice)
+   */
+  readonly partition?: PartitionShare;
 }
 
 export interface FailOptions {
@@ -111,9 +120,24 @@ function checkClaimed(field: string, job: unknown): ClaimedJob {
   return j as ClaimedJob;
 }
 
+interface Claimer {
+  readonly recent: RecentClaims;
+  readonly spread: ContentionSpread;
+  readonly cursor: ClaimCursor;
+}
+
+function checkPartitionShare(share: unknown): PartitionShare | undefined {
+  if (share === undefined) return undefined;
+  const s = share as Partial<PartitionShare> | null;
+  if (typeof s !== 'object' || s === null || !Number.isSafeInteger(s.of) || !Number.isSafeInteger(s.rank) || (s.of ?? 0) < 1 || (s.rank ?? -1) < 0 || (s.rank ?? 0) >= (s.of ?? 0)) {
+    throw new ValidationError('claim.partition', share, 'must be { rank, of } with integers 0 <= rank < of');
+  }
+  return { rank: s.rank ?? 0, of: s.of ?? 1 };
+}
+
 export class JobStore {
   readonly options: ResolvedJobStoreOptions;
-  private readonly claimers = new Map<string, { recent: RecentClaims; spread: ContentionSpread }>();
+  private readonly claimers = new Map<string, Claimer>();
   private paused: { at: number; queues: Set<string>; asked: string } | undefined;
   private readonly buffer: WriteBuffer<SettleRequest, SettleOutcome>;
   /** For tests: crash injection between the two writes of a dead-letter move. */
@@ -165,10 +189,10 @@ export class JobStore {
     return enqueueManyOp(this.ctx, jobs);
   }
 
-  private claimer(workerId: string): { recent: RecentClaims; spread: ContentionSpread } {
+  private claimer(workerId: string): Claimer {
     let c = this.claimers.get(workerId);
     if (c === undefined) {
-      c = { recent: new RecentClaims(this.options.recentClaimsMax), spread: new ContentionSpread(8, this.ctx.random) };
+      c = { recent: new RecentClaims(this.options.recentClaimsMax), spread: new ContentionSpread(8, this.ctx.random), cursor: new ClaimCursor(this.options.claimCursorMaxAgeMs) };
       this.claimers.set(workerId, c);
     }
     return c;
@@ -192,6 +216,7 @@ export class JobStore {
     const workerId = checkWorkerId(request.workerId);
     const slots = checkPositiveInt('claim.slots', request.slots, 1000);
     const leaseMs = request.lease === undefined ? this.options.leaseMs : parseDuration('claim.lease', request.lease);
+    const partition = checkPartitionShare(request.partition);
     const active = await this.activeQueues(queues);
     const c = this.claimer(workerId);
     return claimOp(this.ctx, {
@@ -204,6 +229,8 @@ export class JobStore {
       verify: this.options.verifyCandidates,
       recent: c.recent,
       spread: c.spread,
+      cursor: c.cursor,
+      ...(partition === undefined ? {} : { partition }),
       excludeWindowMs: this.options.claimExcludeWindowMs,
       excludeMax: this.options.claimExcludeMax,
       maxPages: this.options.claimMaxPages,
@@ -220,6 +247,14 @@ export class JobStore {
     const leaseMs = request.lease === undefined ? this.options.leaseMs : parseDuration('claimByIds.lease', request.lease);
     const active = await this.activeQueues(queues);
     return claimByIdsOp(this.ctx, { ids, queues: active, jobNames, workerId, leaseMs, recent: this.claimer(workerId).recent });
+  }
+
+  /** The earliest runAt (epoch ms) of a queued job not yet due in these queues, if any (near-real-time). */
+  async nextDue(request: { readonly queues: readonly string[]; readonly jobNames?: readonly string[] }): Promise<number | undefined> {
+    if (typeof request !== 'object' || request === null) throw new ValidationError('nextDue', request, 'must be { queues, jobNames? }');
+    const queues = checkQueues('nextDue.queues', request.queues);
+    const jobNames = request.jobNames === undefined ? [] : (request.jobNames as unknown[]).map((n, i) => validateJobName(n, `nextDue.jobNames[${i}]`));
+    return nextDueOp(this.ctx, { queues: await this.activeQueues(queues), jobNames });
   }
 
   /** Extend the leases of jobs claimed by one worker, in one bulk. */

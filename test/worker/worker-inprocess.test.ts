@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EventBus, listWorkers, JobCancelledError, JobTimeoutError, LeaseLostError, UnrecoverableError, type JobState } from '@esjobs/core';
+import { EventBus, listWorkers, partitionOf, partitionRange, JobCancelledError, JobTimeoutError, LeaseLostError, UnrecoverableError, type JobState } from '@esjobs/core';
 import { type AnyJobDefinition, RetryLaterError, Worker, type WorkerOptions, defineJob } from '@esjobs/worker';
 import { track, useLeakCheck } from '../support/leaks.js';
 import { type Target, eventually, openTarget, sleep } from './support.js';
@@ -99,6 +99,58 @@ describe('Worker (in-process, embedded engine)', function () {
     bus.emit('job:enqueued', { at: Date.now(), jobId: r.job.id, name: 'wake', queue: 'default', priority: 0, runAt: Date.now(), duplicate: false });
     await eventually('wake completion', () => (w.stats.completed === 1 ? true : undefined), 3_000, 5);
     expect(Date.now() - started).to.be.lessThan(1_000);
+  });
+
+  it('starts a delayed job enqueued in the same process when it is due, not at the next poll', async () => {
+    const bus = new EventBus();
+    const startedAt: number[] = [];
+    const job = defineJob({ name: 'later', handler: () => void startedAt.push(Date.now()) });
+    const w = worker([job], { events: bus, pollMinMs: 5_000, pollMaxMs: 5_000 });
+    await w.start();
+    await sleep(50);
+    const runAt = Date.now() + 400;
+    const r = await t.store.enqueue('later', null, { runAt });
+    bus.emit('job:enqueued', { at: Date.now(), jobId: r.job.id, name: 'later', queue: 'default', priority: 0, runAt, duplicate: false });
+    await eventually('delayed completion', () => (w.stats.completed === 1 ? true : undefined), 4_000, 5);
+    const lateness = (startedAt[0] ?? Number.NaN) - runAt;
+    expect(lateness, 'never early').to.be.at.least(0);
+    expect(lateness, 'started when due (the poll would have taken 5 s)').to.be.lessThan(1_000);
+  });
+
+  it('an idle worker sleeps only until the next delayed job in the index is due', async () => {
+    const startedAt: number[] = [];
+    const job = defineJob({ name: 'indexed', handler: () => void startedAt.push(Date.now()) });
+    // Enqueued elsewhere (no local event): only the index knows.
+    const runAt = Date.now() + 1_200;
+    await t.store.enqueue('indexed', null, { runAt });
+    await sleep(300);
+    const w = worker([job], { pollMinMs: 5_000, pollMaxMs: 5_000 });
+    await w.start();
+    await eventually('delayed completion', () => (w.stats.completed === 1 ? true : undefined), 5_000, 5);
+    const lateness = (startedAt[0] ?? Number.NaN) - runAt;
+    expect(lateness, 'never early').to.be.at.least(0);
+    expect(lateness, 'started when due (the poll would have taken 5 s)').to.be.lessThan(1_000);
+  });
+
+  it('workers sharing a queue each claim from their own partition slice', async () => {
+    const ran: string[][] = [[], []];
+    const sliced = (list: string[]): AnyJobDefinition => defineJob({ name: 'sliced', handler: (_p: null, ctx) => void list.push(ctx.job.id) });
+    const ws = ran.map((list) => worker([sliced(list)], { concurrency: 10, registryIntervalMs: 1_000 }));
+    await Promise.all(ws.map((w) => w.start()));
+    // Both registered, and each has looked at the registry since (0.25 s, 0.5 s, 1 s after start).
+    await eventually('both registered', async () => ((await listWorkers(t.ctx)).filter((l) => l.live).length === 2 ? true : undefined));
+    await sleep(1_200);
+    await t.store.enqueueMany(Array.from({ length: 400 }, () => ({ name: 'sliced', payload: null })));
+    await eventually('400 completions', () => (ws.reduce((n, w) => n + w.stats.completed, 0) === 400 ? true : undefined), 15_000);
+    const ranked = ws.map((w) => w.id).sort();
+    for (const [i, w] of ws.entries()) {
+      const range = partitionRange({ rank: ranked.indexOf(w.id), of: 2 });
+      const ids = ran[i] ?? [];
+      const own = ids.filter((id) => range !== undefined && partitionOf(id) >= range.from && partitionOf(id) < range.to).length;
+      expect(ids.length, `${w.id} ran jobs`).to.be.greaterThan(50);
+      expect(own / ids.length, `${w.id}: share of its jobs from its own slice`).to.be.greaterThan(0.6);
+    }
+    expect(ws.reduce((n, w) => n + w.stats.claimConflicts, 0), 'conflicts').to.be.lessThan(40);
   });
 
   it('respects per-job-type concurrency', async () => {

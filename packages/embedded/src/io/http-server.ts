@@ -59,7 +59,7 @@ export async function serveEngine(engine: EnginePort, options: ServerOptions = {
     const q = rawUrl.indexOf('?');
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const method = (req.method ?? 'GET').toUpperCase();
-    const headers = lowerHeaders(req);
+    const headers = requestHeaders(req);
     if (secured) {
       const denied = authenticate(opts.auth, headers.authorization, path);
       if (denied) return drainAndSend(req, res, denied);
@@ -74,7 +74,8 @@ export async function serveEngine(engine: EnginePort, options: ServerOptions = {
     if (declared > opts.maxBodyBytes) return tooLarge(req, res, declared);
     let body: Buffer | undefined;
     try {
-      body = await readBody(req, headers['content-encoding'], opts.maxBodyBytes);
+      // Most GETs carry no body: no need to wait for the stream (Node discards what is left after the answer).
+      if (declared > 0 || headers['transfer-encoding'] !== undefined) body = await readBody(req, headers['content-encoding'], opts.maxBodyBytes);
     } catch (err) {
       if (err instanceof BodyTooLarge) return tooLarge(req, res, undefined);
       return send(req, res, errorResponse(400, 'parse_exception', `could not read the request body: ${err instanceof Error ? err.message : String(err)}`));
@@ -85,7 +86,9 @@ export async function serveEngine(engine: EnginePort, options: ServerOptions = {
       req.socket.destroy();
       return;
     }
-    res.writeHead(outcome.status, { ...outcome.headers, 'content-length': Buffer.byteLength(outcome.body) });
+    // render() built this object for this response alone: add to it rather than copy it
+    outcome.headers['content-length'] = String(Buffer.byteLength(outcome.body));
+    res.writeHead(outcome.status, outcome.headers);
     if (method === 'HEAD') res.end();
     else res.end(outcome.body);
   }
@@ -105,7 +108,7 @@ export async function serveEngine(engine: EnginePort, options: ServerOptions = {
   }
 
   function send(req: IncomingMessage, res: ServerResponse, response: EngineResponse): void {
-    const request: EngineRequest = { method: 'GET', path: '/', query: {}, headers: lowerHeaders(req) };
+    const request: EngineRequest = { method: 'GET', path: '/', query: {}, headers: requestHeaders(req) };
     const out = render(request, response);
     if (out.drop) return;
     const headers: Record<string, string | string[]> = { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)) };
@@ -145,30 +148,54 @@ export async function serveEngine(engine: EnginePort, options: ServerOptions = {
   };
 }
 
-function lowerHeaders(req: IncomingMessage): Record<string, string> {
+/**
+ * Request headers with string values. Node lower-cases the names and joins repeated headers into
+ * one string, except set-cookie, its only array-valued header: without it `req.headers` is usable as is.
+ */
+function requestHeaders(req: IncomingMessage): Record<string, string> {
+  const raw = req.headers;
+  if (raw['set-cookie'] === undefined) return raw as Record<string, string>;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
+  for (const [k, v] of Object.entries(raw)) {
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
 }
 
-async function readBody(req: IncomingMessage, encoding: string | undefined, limit: number): Promise<Buffer | undefined> {
+/** The whole body, decompressed, or undefined when empty; rejects past `limit` bytes. */
+function readBody(req: IncomingMessage, encoding: string | undefined, limit: number): Promise<Buffer | undefined> {
   let stream: Readable = req;
   const enc = encoding?.toLowerCase();
   if (enc === 'gzip' || enc === 'x-gzip') stream = req.pipe(createGunzip());
   else if (enc === 'deflate') stream = req.pipe(createInflate());
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      if (stream !== req) stream.destroy();
-      throw new BodyTooLarge();
-    }
-    chunks.push(buf);
-  }
-  if (size === 0) return undefined;
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  // Plain listeners: an async iterator per request costs more than the rest of a small request's handling.
+  return new Promise<Buffer | undefined>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (err: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      if (err) reject(err);
+      else if (size === 0) resolve(undefined);
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        if (stream !== req) stream.destroy();
+        settle(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => settle(undefined));
+    stream.once('error', (err: Error) => settle(err));
+    // a client that goes away mid-body never ends the stream
+    req.once('close', () => {
+      if (!req.complete) settle(new Error('the client closed the connection before sending the whole body'));
+    });
+  });
 }

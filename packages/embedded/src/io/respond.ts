@@ -8,8 +8,6 @@ export type Outcome =
   | { readonly drop: false; readonly status: number; readonly headers: Record<string, string>; readonly body: string }
   | { readonly drop: true };
 
-const PRODUCT = { 'x-elastic-product': 'Elasticsearch' } as const;
-
 /** Runs one request through fault injection and the engine, and renders what the transport sends. */
 export async function dispatch(engine: EnginePort, faults: Faults | undefined, req: EngineRequest): Promise<Outcome> {
   if (!faults) return render(req, await engine.handle(req));
@@ -27,9 +25,13 @@ export async function dispatch(engine: EnginePort, faults: Faults | undefined, r
   }
 }
 
-/** Serializes like Elasticsearch: JSON body, content type matching what the client asked for. */
+/**
+ * Serializes like Elasticsearch: JSON body, content type matching what the client asked for. The
+ * headers object is new for each call, so a transport may add to it.
+ */
 export function render(req: EngineRequest, res: EngineResponse): Outcome {
-  const headers: Record<string, string> = { ...PRODUCT, ...res.headers };
+  const headers: Record<string, string> = { 'x-elastic-product': 'Elasticsearch' };
+  if (res.headers !== undefined) Object.assign(headers, res.headers);
   let body = '';
   if (res.body !== undefined) {
     body = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
@@ -45,9 +47,17 @@ const COMPATIBLE = /compatible-with\s*=\s*(\d+)/i;
  * 8.x and 9.x clients send it on Accept and Content-Type).
  */
 export function responseContentType(headers: Readonly<Record<string, string>>): string {
-  const version = COMPATIBLE.exec(headers.accept ?? '')?.[1] ?? COMPATIBLE.exec(headers['content-type'] ?? '')?.[1];
-  return version ? `application/vnd.elasticsearch+json;compatible-with=${version}` : 'application/json';
+  const accept = headers.accept ?? '';
+  const sent = headers['content-type'] ?? '';
+  // a client sends the same two headers on every request: remember the last answer
+  if (accept === lastType.accept && sent === lastType.sent) return lastType.type;
+  const version = COMPATIBLE.exec(accept)?.[1] ?? COMPATIBLE.exec(sent)?.[1];
+  const type = version ? `application/vnd.elasticsearch+json;compatible-with=${version}` : 'application/json';
+  lastType = { accept, sent, type };
+  return type;
 }
+
+let lastType = { accept: '', sent: '', type: 'application/json' };
 
 /** Elasticsearch's error body for a failure of the transport itself (not of the engine). */
 export function errorResponse(status: number, type: string, reason: string, extra: Record<string, unknown> = {}): EngineResponse {

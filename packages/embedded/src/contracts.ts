@@ -104,7 +104,18 @@ export interface StoredDoc {
    * the mapping; absent paths have no values. Text fields hold their analyzed (lower-cased,
    * tokenized) terms.
    */
-  readonly fields: ReadonlyMap<string, readonly IndexedValue[]>;
+  readonly fields: DocFields;
+}
+
+/** A document's indexed values by leaf path (a `ReadonlyMap` of path to values qualifies). */
+export interface DocFields {
+  /** The values of one leaf path, or undefined when the document has none. */
+  get(path: string): readonly IndexedValue[] | undefined;
+  has(path: string): boolean;
+  /** Every path that has values. */
+  keys(): Iterable<string>;
+  /** Every path that has values, with them. */
+  forEach(fn: (values: readonly IndexedValue[], path: string) => void): void;
 }
 
 /**

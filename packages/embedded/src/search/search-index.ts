@@ -136,29 +136,32 @@ export class SearchIndex implements SearchSide {
   }
 
   private indexEntry(e: Entry): void {
-    for (const [field, values] of e.doc.fields) {
+    const id = e.doc.id;
+    e.doc.fields.forEach((values, field) => {
       let byValue = this.postings.get(field);
       if (!byValue) this.postings.set(field, (byValue = new Map()));
       for (const v of values) {
         let ids = byValue.get(v);
         if (!ids) byValue.set(v, (ids = new Set()));
-        ids.add(e.doc.id);
+        ids.add(id);
       }
-      const s = this.stats.get(field) ?? { docs: 0, terms: 0 };
-      s.docs++;
-      s.terms += values.length;
-      this.stats.set(field, s);
-    }
+      const s = this.stats.get(field);
+      if (s) {
+        s.docs++;
+        s.terms += values.length;
+      } else this.stats.set(field, { docs: 1, terms: values.length });
+    });
   }
 
   private unindex(e: Entry): void {
-    for (const [field, values] of e.doc.fields) {
+    const id = e.doc.id;
+    e.doc.fields.forEach((values, field) => {
       const byValue = this.postings.get(field);
       if (byValue) {
         for (const v of values) {
           const ids = byValue.get(v);
           if (!ids) continue;
-          ids.delete(e.doc.id);
+          ids.delete(id);
           if (ids.size === 0) byValue.delete(v);
         }
       }
@@ -167,7 +170,7 @@ export class SearchIndex implements SearchSide {
         s.docs--;
         s.terms -= values.length;
       }
-    }
+    });
   }
 }
 

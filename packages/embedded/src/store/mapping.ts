@@ -1,7 +1,9 @@
 import { analyze } from '../analysis.js';
-import type { FieldType, IndexedValue, MappingView, ResolvedField } from '../contracts.js';
+import type { DocFields, FieldType, IndexedValue, MappingView, ResolvedField } from '../contracts.js';
 import { EsError, esError } from '../errors.js';
 import { defaultDateFormat, parseDate } from '../search/date.js';
+import { FieldSlots, FlatFields, pushValue } from './doc-fields.js';
+import type { Slot } from './doc-fields.js';
 import { documentParsing, illegalArgument, mapperParsing } from './store-errors.js';
 
 /**
@@ -25,6 +27,9 @@ interface LeafNode {
   readonly fields: Map<string, LeafNode>;
   /** Full path, cached on first parse: a node sits at exactly one place in its tree. */
   path?: string;
+  /** Its slot in `slotTable` (the mapping's FieldSlots), cached on first parse. */
+  slot?: number;
+  slotTable?: FieldSlots;
   /** `params` read once into a fixed shape for the per-value hot path; reset when params change. */
   compiled?: CompiledLeaf | undefined;
 }
@@ -181,11 +186,16 @@ function preview(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** Context of one document parse: what dynamic mapping added, so a failure can be undone. */
+/** Context of one document parse: its values, and what dynamic mapping added, so a failure can be undone. */
 interface ParseCtx {
   readonly id: string;
-  readonly fields: Map<string, IndexedValue[]>;
-  readonly added: Array<{ parent: Map<string, Node>; name: string }>;
+  readonly slots: FieldSlots;
+  readonly vals: Slot[];
+  added: Array<{ parent: Map<string, Node>; name: string }> | undefined;
+}
+
+function added(ctx: ParseCtx, parent: Map<string, Node>, name: string): void {
+  (ctx.added ??= []).push({ parent, name });
 }
 
 export class Mapping implements MappingView {
@@ -193,6 +203,8 @@ export class Mapping implements MappingView {
   private rootExtras: Record<string, unknown> = {};
   private resolved: Map<string, ResolvedField> | undefined;
   private dateDetection = true;
+  /** Slot numbers of the leaf paths documents have values for (see doc-fields.ts). */
+  private readonly slots = new FieldSlots();
 
   constructor(json?: unknown) {
     if (json !== undefined && json !== null) this.merge(Mapping.parse(json));
@@ -280,16 +292,16 @@ export class Mapping implements MappingView {
    * Compute a document's indexed values, adding dynamic mappings as Elasticsearch would. Returns
    * whether the mapping changed. On error the mapping is left as it was.
    */
-  parseDocument(source: Readonly<Record<string, unknown>>, id: string): { fields: Map<string, IndexedValue[]>; mappingChanged: boolean } {
-    const ctx: ParseCtx = { id, fields: new Map(), added: [] };
+  parseDocument(source: Readonly<Record<string, unknown>>, id: string): { fields: DocFields; mappingChanged: boolean } {
+    const ctx: ParseCtx = { id, slots: this.slots, vals: [], added: undefined };
     try {
       this.parseObject(source, this.root, '', this.root.dynamic ?? 'true', ctx);
     } catch (e) {
-      for (const a of ctx.added.reverse()) a.parent.delete(a.name);
+      if (ctx.added) for (const a of ctx.added.reverse()) a.parent.delete(a.name);
       throw e;
     }
-    if (ctx.added.length) this.resolved = undefined;
-    return { fields: ctx.fields, mappingChanged: ctx.added.length > 0 };
+    if (ctx.added) this.resolved = undefined;
+    return { fields: new FlatFields(this.slots, ctx.vals), mappingChanged: ctx.added !== undefined };
   }
 
   private parseObject(obj: Readonly<Record<string, unknown>>, node: ObjectNode, prefix: string, dynamic: Dynamic, ctx: ParseCtx): void {
@@ -320,7 +332,7 @@ export class Mapping implements MappingView {
           }
           child = { kind: 'object', dynamic: undefined, enabled: true, properties: new Map() };
           target.properties.set(part, child);
-          ctx.added.push({ parent: target.properties, name: part });
+          added(ctx, target.properties, part);
         }
         if (child.kind !== 'object') {
           throw documentParsing(`Could not dynamically add mapping for field [${childPath}${parts.slice(i + 1).map((p) => `.${p}`).join('')}]. Existing mapping for [${childPath}] must be of type object but found [${child.type}].`);
@@ -358,7 +370,7 @@ export class Mapping implements MappingView {
       if (!this.mayAdd(dynamic, key, parentPath)) return;
       node = this.dynamicNode(sample);
       parent.properties.set(key, node);
-      ctx.added.push({ parent: parent.properties, name: key });
+      added(ctx, parent.properties, key);
     }
     const path = node.kind === 'leaf' ? (node.path ??= childPath(parentPath, key)) : childPath(parentPath, key);
     this.parseValue(node, value, path, dynamic, ctx);
@@ -460,10 +472,13 @@ function mergeProps(current: Map<string, Node>, incoming: ReadonlyMap<string, No
   }
 }
 
-function push(ctx: ParseCtx, path: string, v: IndexedValue): void {
-  const arr = ctx.fields.get(path);
-  if (arr) arr.push(v);
-  else ctx.fields.set(path, [v]);
+function push(ctx: ParseCtx, n: LeafNode, path: string, v: IndexedValue): void {
+  let slot = n.slot;
+  if (slot === undefined || n.slotTable !== ctx.slots) {
+    slot = n.slot = ctx.slots.slot(path);
+    n.slotTable = ctx.slots;
+  }
+  pushValue(ctx.vals, slot, v);
 }
 
 function fail(n: LeafNode, path: string, value: unknown, ctx: ParseCtx, cause: { type: string; reason: string }): EsError {
@@ -478,7 +493,7 @@ function indexLeaf(n: LeafNode, path: string, raw: unknown, ctx: ParseCtx): void
     if (value === undefined || value === null) return;
   }
   if (n.type === 'flattened') {
-    for (const leaf of flattenLeaves(value)) push(ctx, path, leaf);
+    for (const leaf of flattenLeaves(value)) push(ctx, n, path, leaf);
     return;
   }
   if (isObj(value)) {
@@ -495,8 +510,8 @@ function indexLeaf(n: LeafNode, path: string, raw: unknown, ctx: ParseCtx): void
   }
   if (v === undefined) return;
   if (c.indexed) {
-    if (n.type === 'text') for (const t of analyze(String(v))) push(ctx, path, t);
-    else push(ctx, path, v);
+    if (n.type === 'text') for (const t of analyze(String(v))) push(ctx, n, path, t);
+    else push(ctx, n, path, v);
   }
   if (n.fields.size === 0) return;
   for (const [sub, s] of n.fields) indexLeaf(s, (s.path ??= `${path}.${sub}`), raw, ctx);

@@ -26,6 +26,7 @@ describe('core options', () => {
       baseDelayMs: 100,
       maxDelayMs: 5000,
       rateWindowMs: 60_000,
+      shrinkAboveRate: 0.05,
       decreaseFactor: 0.8,
       decreaseCooldownMs: 1000,
       increaseFraction: 0.05,
@@ -53,6 +54,9 @@ describe('core options', () => {
     expect(fieldOf(() => validate({ backpressure: { baseDelay: 'soon' } }))).to.equal('backpressure.baseDelay');
     expect(fieldOf(() => validate({ backpressure: { turbo: true } }))).to.equal('backpressure.turbo');
     expect(fieldOf(() => validateBackpressureOptions({ increaseFraction: 0 }))).to.equal('backpressure.increaseFraction');
+    expect(fieldOf(() => validateBackpressureOptions({ shrinkAboveRate: 1.5 }))).to.equal('backpressure.shrinkAboveRate');
+    expect(fieldOf(() => validateBackpressureOptions({ shrinkAboveRate: '5%' }))).to.equal('backpressure.shrinkAboveRate');
+    expect(validateBackpressureOptions({ shrinkAboveRate: 0 }).shrinkAboveRate).to.equal(0);
   });
 
   it('lets components add their own keys', () => {

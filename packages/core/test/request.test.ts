@@ -177,6 +177,36 @@ describe('backend request runner', () => {
     expect(ctx.backpressure.snapshot().batchSizes).to.deep.equal({ claim: 100 });
   });
 
+  it('sporadic rejections below shrinkAboveRate are retried without shrinking; a sustained rate shrinks', () => {
+    const claim = ctx.backpressure.batchSize('claim-sporadic', { max: 100 });
+    // 1 rejection per 100 requests, for a minute: 1% < 5%
+    for (let s = 0; s < 60; s++) {
+      ctx.backpressure.recordSuccess(99);
+      ctx.backpressure.recordRejection();
+      clock.advance(1000);
+    }
+    expect(claim.size).to.equal(100);
+    expect(ctx.backpressure.snapshot().recentRejections).to.be.greaterThan(0);
+    // then 1 in 10: 10% ≥ 5% once the last 10 s carry enough of it
+    let shrunkAfter = -1;
+    for (let s = 0; s < 20 && shrunkAfter < 0; s++) {
+      ctx.backpressure.recordSuccess(9);
+      ctx.backpressure.recordRejection();
+      if (claim.size < 100) shrunkAfter = s;
+      clock.advance(1000);
+    }
+    expect(shrunkAfter).to.be.within(0, 10);
+    expect(claim.size).to.equal(80);
+  });
+
+  it('shrinkAboveRate 0 shrinks on every rejection', () => {
+    const c = createBackendContext({ client: new Client({ node: 'http://127.0.0.1:1' }), prefix: 'bp0', pushbackClock: clock, backpressure: { shrinkAboveRate: 0 } });
+    const claim = c.backpressure.batchSize('claim', { max: 100 });
+    c.backpressure.recordSuccess(10_000);
+    c.backpressure.recordRejection();
+    expect(claim.size).to.equal(80);
+  });
+
   it('listeners hear about rejections, with op, status, delay and attempt for retried requests', async () => {
     const seen: number[] = [];
     const details: unknown[] = [];

@@ -55,6 +55,9 @@ export type BackpressureListener = (snapshot: BackpressureSnapshot, detail: Reje
 
 // Per-second buckets for the sliding rate window.
 const BUCKET_MS = 1_000;
+// Rejection rate that decides whether advisors shrink is taken over this much recent time (or the
+// rate window, if shorter): long enough to average out sporadic 429s, short enough to react.
+const SHRINK_WINDOW_MS = 10_000;
 
 class Advisor implements BatchSizeAdvisor {
   private current: number;
@@ -138,15 +141,19 @@ export class BackpressureMonitor {
   }
 
   /**
-   * `n` requests (or bulk items) were rejected with 429/503: counts them and shrinks every
-   * advisor, since a saturated cluster slows all callers alike.
+   * `n` requests (or bulk items) were rejected with 429/503: counts them and, when rejections
+   * make up at least `shrinkAboveRate` of recent traffic, shrinks every advisor, since a saturated
+   * cluster slows all callers alike. Sporadic rejections below that rate are only retried: a
+   * batch size cut on each of them would take minutes to grow back.
    */
   recordRejection(n = 1, detail: RejectionDetail = {}): void {
     const b = this.bucket();
     b.requests += n;
     b.rejections += n;
     if (detail.delayMs !== undefined) this.backoffMs = detail.delayMs;
-    for (const a of this.advisors.values()) a.shrink();
+    if (this.advisors.size > 0 && this.rate(Math.min(SHRINK_WINDOW_MS, this.options.rateWindowMs)) >= this.options.shrinkAboveRate) {
+      for (const a of this.advisors.values()) a.shrink();
+    }
     this.notify(detail);
   }
 
@@ -175,6 +182,19 @@ export class BackpressureMonitor {
       recentRejectionRate: requests === 0 ? 0 : rejections / requests,
       batchSizes,
     };
+  }
+
+  /** Rejections / requests over the last `windowMs` (whole buckets). */
+  private rate(windowMs: number): number {
+    const cutoff = this.clock.now() - windowMs;
+    let requests = 0;
+    let rejections = 0;
+    for (const [start, b] of this.buckets) {
+      if (start + BUCKET_MS <= cutoff) continue;
+      requests += b.requests;
+      rejections += b.rejections;
+    }
+    return requests === 0 ? 0 : rejections / requests;
   }
 
   /** Called after every rejection and when the backoff clears (e.g. to emit a `backpressure` event). */

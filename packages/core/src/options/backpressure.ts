@@ -28,6 +28,13 @@ export interface BackpressureOptions {
    */
   readonly rateWindow?: Duration;
   /**
+   * Batch sizes shrink only while 429/503 rejections are at least this fraction of the requests
+   * (and bulk items) of the last 10 s (or `rateWindow`, if shorter); rarer rejections are just
+   * retried. 0 shrinks on every rejection.
+   * @defaultValue 0.05
+   */
+  readonly shrinkAboveRate?: number;
+  /**
    * Factor a batch size is multiplied by on pushback (0 < factor < 1).
    * @defaultValue 0.8
    */
@@ -54,6 +61,7 @@ export interface ResolvedBackpressureOptions {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   readonly rateWindowMs: number;
+  readonly shrinkAboveRate: number;
   readonly decreaseFactor: number;
   readonly decreaseCooldownMs: number;
   readonly increaseFraction: number;
@@ -64,6 +72,7 @@ export const maxAttemptsDefault = 6;
 export const baseDelayMsDefault = 100;
 export const maxDelayMsDefault = 5_000;
 export const rateWindowMsDefault = 60_000;
+export const shrinkAboveRateDefault = 0.05;
 export const decreaseFactorDefault = 0.8;
 export const decreaseCooldownMsDefault = 1_000;
 export const increaseFractionDefault = 0.05;
@@ -75,7 +84,7 @@ export function validateBackpressureOptions(options: unknown = {}, field = 'back
     throw new ValidationError(field, options, 'must be an object');
   }
   const o = options as Record<string, unknown>;
-  const known = new Set(['maxAttempts', 'baseDelay', 'maxDelay', 'rateWindow', 'decreaseFactor', 'decreaseCooldown', 'increaseFraction', 'recoverInterval']);
+  const known = new Set(['maxAttempts', 'baseDelay', 'maxDelay', 'rateWindow', 'shrinkAboveRate', 'decreaseFactor', 'decreaseCooldown', 'increaseFraction', 'recoverInterval']);
   for (const key of Object.keys(o)) {
     if (!known.has(key)) throw new ValidationError(`${field}.${key}`, o[key], `unknown option (known: ${[...known].join(', ')})`);
   }
@@ -90,6 +99,10 @@ export function validateBackpressureOptions(options: unknown = {}, field = 'back
     }
     return v;
   };
+  const shrinkAboveRate = o.shrinkAboveRate ?? shrinkAboveRateDefault;
+  if (typeof shrinkAboveRate !== 'number' || !Number.isFinite(shrinkAboveRate) || shrinkAboveRate < 0 || shrinkAboveRate > 1) {
+    throw new ValidationError(`${field}.shrinkAboveRate`, shrinkAboveRate, 'must be a number from 0 to 1');
+  }
   const baseDelayMs = o.baseDelay === undefined ? baseDelayMsDefault : parseDuration(`${field}.baseDelay`, o.baseDelay);
   const maxDelayMs = o.maxDelay === undefined ? maxDelayMsDefault : parseDuration(`${field}.maxDelay`, o.maxDelay);
   if (maxDelayMs < baseDelayMs) throw new ValidationError(`${field}.maxDelay`, o.maxDelay, `must be at least baseDelay (${baseDelayMs} ms)`);
@@ -98,6 +111,7 @@ export function validateBackpressureOptions(options: unknown = {}, field = 'back
     baseDelayMs,
     maxDelayMs,
     rateWindowMs: o.rateWindow === undefined ? rateWindowMsDefault : parseDuration(`${field}.rateWindow`, o.rateWindow),
+    shrinkAboveRate,
     decreaseFactor: fraction('decreaseFactor', o.decreaseFactor, decreaseFactorDefault, 1, false),
     decreaseCooldownMs:
       o.decreaseCooldown === undefined ? decreaseCooldownMsDefault : parseDuration(`${field}.decreaseCooldown`, o.decreaseCooldown, { allowZero: true }),
@@ -114,6 +128,7 @@ export function withDefaults(options: BackpressureOptions = {}): ResolvedBackpre
     baseDelayMs: ms('baseDelay', options.baseDelay, baseDelayMsDefault),
     maxDelayMs: ms('maxDelay', options.maxDelay, maxDelayMsDefault),
     rateWindowMs: ms('rateWindow', options.rateWindow, rateWindowMsDefault),
+    shrinkAboveRate: options.shrinkAboveRate ?? shrinkAboveRateDefault,
     decreaseFactor: options.decreaseFactor ?? decreaseFactorDefault,
     decreaseCooldownMs: ms('decreaseCooldown', options.decreaseCooldown, decreaseCooldownMsDefault),
     increaseFraction: options.increaseFraction ?? increaseFractionDefault,

@@ -159,6 +159,32 @@ export function jobStoreSuite(target: Target): void {
       expect(order).to.deep.equal(['p10-early', 'p10-late', 'p5-a', 'p5-b', 'p5-tie-2', 'p0-a', 'p0-b', 'neg']);
     });
 
+    it('a claimer known to be alone (share of one) claims straight from search: in order, two requests a round, nothing twice', async () => {
+      const clock = new TestClock();
+      const store = h.store({}, clock);
+      const t = clock.now();
+      await store.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ name: 'solo', payload: i, options: { jobId: `solo-${String(i).padStart(2, '0')}`, priority: i % 3, runAt: t - 1000 + i } })));
+      await h.refresh();
+      const expected = Array.from({ length: 30 }, (_, i) => i)
+        .sort((a, b) => (b % 3) - (a % 3) || a - b)
+        .map((i) => `solo-${String(i).padStart(2, '0')}`);
+      const claimed: string[] = [];
+      // Retries of injected 429s (realistic profile) are requests too; they are not what is counted.
+      const claimRequests = (): number =>
+        (store.ctx.metrics.requests.get('claim') ?? 0) - (store.ctx.metrics.rejections.get('claim') ?? 0) - (store.ctx.metrics.backpressureRetries.get('claim') ?? 0);
+      for (let round = 0; round < 3; round++) {
+        const before = claimRequests();
+        // No refresh between rounds: search still shows the earlier claims queued.
+        const r = await store.claim({ queues: ['default'], workerId: 'alone', slots: 10, lease: '10m', partition: { rank: 0, of: 1 } });
+        expect(r.conflicts).to.equal(0);
+        expect(claimRequests() - before, `requests of round ${round} (search + bulk, no mget)`).to.equal(2);
+        claimed.push(...r.jobs.map((j) => j.id));
+      }
+      expect(claimed).to.deep.equal(expected);
+      const last = await store.claim({ queues: ['default'], workerId: 'alone', slots: 10, lease: '10m', partition: { rank: 0, of: 1 } });
+      expect(last.jobs).to.have.length(0);
+    });
+
     it('delayed jobs are not claimed before runAt', async () => {
       const clock = new TestClock();
       const store = h.store({}, clock);

@@ -15,7 +15,7 @@ export class ClaimPeers {
     private readonly queues: readonly string[],
   ) {}
 
-  /** This worker's share, or undefined while it is alone (or the registry is unknown). */
+  /** This worker's share (`of: 1` when it is alone), or undefined while the registry is unknown. */
   get share(): PartitionShare | undefined {
     return this.current;
   }
@@ -25,7 +25,7 @@ export class ClaimPeers {
     const ids = new Set(workers.filter((w) => w.live && w.state === 'running' && w.queues.some((q) => mine.has(q))).map((w) => w.workerId));
     ids.add(this.workerId);
     const sorted = [...ids].sort();
-    this.current = sorted.length <= 1 ? undefined : { rank: sorted.indexOf(this.workerId), of: sorted.length };
+    this.current = { rank: sorted.indexOf(this.workerId), of: sorted.length };
   }
 
   /** Forget the peers (the registry could not be read): search everything. */

@@ -33,7 +33,7 @@ describe('worker: claim peers', () => {
     const p = new ClaimPeers('w-b', ['emails', 'default']);
     expect(p.share).to.equal(undefined);
     p.update([listed('w-b', ['emails'])]);
-    expect(p.share, 'alone: no slice').to.equal(undefined);
+    expect(p.share, 'alone: the whole range, searched as an own slice').to.deep.equal({ rank: 0, of: 1 });
     p.update([
       listed('w-c', ['emails']),
       listed('w-a', ['default', 'reports']),

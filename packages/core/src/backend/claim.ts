@@ -10,7 +10,8 @@
  * hits are claimed as they are; only if that slice holds too few due jobs, a second sweep over
  * all partitions, newest first (stealing from the end other claimers are not working on), whose
  * picks are read in real time with one `_mget`. Without a share, one sweep over everything: from
- * the cursor, a spread sample of the head, checked with `_mget` when `verify` is set. From the
+ * the cursor, a spread sample of the head, checked with `_mget` when `verify` is set; a share of
+ * one (the claimer knows it is alone) searches everything the way an own slice is searched. From the
  * head (no cursor), `must_not ids` excludes the jobs this claimer saw claimed in the last seconds
  * (search still shows them queued until a refresh); more pages (`search_after`) only while too
  * few are claimable. Then one `_bulk` of conditional updates to `active` (attempt+1, lease owner,
@@ -167,7 +168,10 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
   const shape = `${input.queues.join(',')}|${input.jobNames.join(',')}`;
   const range = partitionRange(input.partition);
   const sweeps: Sweep[] =
-    range === undefined
+    input.partition !== undefined && input.partition.of <= 1
+      ? // Known to be the only claimer of these queues: its slice is everything, claimed as found.
+        [{ filter: undefined, spread: false, steal: false, verify: false, key: shape }]
+      : range === undefined
       ? [{ filter: undefined, spread: true, steal: false, verify: input.verify, key: shape }]
       : [
           // Nobody else starts in this slice, so search results are claimed as they are (one request fewer).

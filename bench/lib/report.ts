@@ -3,6 +3,7 @@ import type { EnqueueResults } from '../cases/enqueue.js';
 import type { LatencyResults, WorkerPlacement } from '../cases/latency.js';
 import type { LockResults } from '../cases/locks.js';
 import type { ProcessingResult } from '../cases/processing.js';
+import { pollMaxMsDefault } from '@esjobs/worker';
 import { fmtMs, fmtRate } from './stats.js';
 import { renderTable } from './table.js';
 import type { TargetName } from './targets.js';
@@ -45,7 +46,7 @@ const rows: readonly Row[] = [
   { label: 'no-op jobs/s, 4 workers × 50', goal: '≥ 10,000', bullmq: '', cell: (r) => fmtRate(proc(r, 4, 50)?.jobsPerSec) },
   ...(['same-process', 'cross-process'] as const).map((p) => ({
     label: `enqueue→start p50/p95/p99 ms, ${p}`,
-    goal: p === 'same-process' ? 'p50 ≤ 5' : 'p50 ≤ poll interval (2000)',
+    goal: p === 'same-process' ? 'p50 ≤ 5' : `p50 ≤ poll interval (${pollMaxMsDefault})`,
     bullmq: p === 'same-process' ? 'p50 ~2' : '',
     cell: (r: TargetResult) => {
       const l = lat(r, p)?.enqueueToStart;

@@ -13,7 +13,10 @@ export const concurrencyDefault = 10;
 export const leaseMsDefault = 30_000;
 export const shutdownTimeoutMsDefault = 30_000;
 export const pollMinMsDefault = 50;
-export const pollMaxMsDefault = 2_000;
+// Idle back-off cap. With Elasticsearch's 1 s refresh, an idle worker sees a job enqueued
+// elsewhere within about 2 s, and learns of a delayed job (to sleep until it is due) while the
+// delay is still running whenever that delay is over 2 s.
+export const pollMaxMsDefault = 1_000;
 export const registryIntervalMsDefault = 10_000;
 
 export interface WorkerOptions {
@@ -41,7 +44,7 @@ export interface WorkerOptions {
   readonly shutdownTimeout?: Duration;
   /** Shortest wait between two polls (while busy). @defaultValue `50` ms */
   readonly pollMinMs?: number;
-  /** Longest wait between two polls (idle back-off cap). @defaultValue `2000` ms */
+  /** Longest wait between two polls (idle back-off cap). @defaultValue `1000` ms */
   readonly pollMaxMs?: number;
   /** How often stalled jobs are looked for (one process per interval, under a lock). @defaultValue half the lease, 1–15 s; `0` disables */
   readonly reapIntervalMs?: number;

@@ -201,6 +201,30 @@ export function jobStoreSuite(target: Target): void {
       expect(stats['default']?.active ?? 0).to.be.at.most(1);
     });
 
+    it('nextDue: the earliest queued runAt not yet due, or due after a given time (what a worker\'s last search may have missed)', async () => {
+      const clock = new TestClock();
+      const store = h.store({}, clock);
+      const t = clock.now();
+      expect(await store.nextDue({ queues: ['default'] })).to.equal(undefined);
+      await store.enqueueMany([
+        { name: 'nd', payload: 1, options: { jobId: 'nd-past', runAt: t - 500 } },
+        { name: 'nd', payload: 2, options: { jobId: 'nd-soon', runAt: t + 3_000 } },
+        { name: 'nd', payload: 3, options: { jobId: 'nd-later', runAt: t + 9_000 } },
+        { name: 'other', payload: 4, options: { jobId: 'nd-other', runAt: t + 1_000 } },
+        { name: 'nd', payload: 5, options: { jobId: 'nd-elsewhere', runAt: t + 1_000, queue: 'elsewhere' } },
+      ]);
+      await h.refresh();
+      expect(await store.nextDue({ queues: ['default'], jobNames: ['nd'] })).to.equal(t + 3_000);
+      expect(await store.nextDue({ queues: ['default'] })).to.equal(t + 1_000);
+      expect(await store.nextDue({ queues: ['default'], jobNames: ['nd'], after: t - 1_000 })).to.equal(t - 500);
+      expect(await store.nextDue({ queues: ['default'], jobNames: ['nd'], after: t + 3_000 })).to.equal(t + 9_000);
+      clock.advance(10_000);
+      expect(await store.nextDue({ queues: ['default'], jobNames: ['nd'] })).to.equal(undefined);
+      const err = await store.nextDue({ queues: ['default'], after: 'soon' as unknown as number }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ValidationError);
+      expect((err as ValidationError).message).to.include('nextDue.after');
+    });
+
     it('claimByIds starts a local enqueue without waiting for a refresh', async () => {
       const store = h.store();
       const { job } = await store.enqueue('now', { x: 1 });

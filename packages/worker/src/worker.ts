@@ -126,6 +126,8 @@ export class Worker {
   private forced = false;
   private readonly finishing = new Set<Promise<void>>();
   private round = 0;
+  /** When the last claim round began: jobs due since then may not have been searched for yet. */
+  private lastRoundAt = Number.NEGATIVE_INFINITY;
   private readonly startedAt: number;
   private readonly counters = { claimed: 0, completed: 0, failed: 0, released: 0, leaseLost: 0, claimRequests: 0, claimConflicts: 0 };
 
@@ -283,13 +285,14 @@ export class Worker {
 
   /** How long an idle loop may sleep before a known delayed job is due (local enqueues, then the index). */
   private async untilNextDue(delay: number): Promise<number> {
-    const now = this.now();
-    // Due ones already moved to the wake-up list (or wait for room there).
-    let at = this.delayedWake.find((d) => d.runAt > now)?.runAt;
+    // The earliest local one, even if it fell due during the last round: then there is no sleep.
+    let at = this.delayedWake[0]?.runAt;
     // A search per idle sleep of some length; short sleeps poll anyway.
     if (delay > NEXT_DUE_MIN_SLEEP_MS) {
       try {
-        const indexed = await this.store.nextDue({ queues: this.o.queues, jobNames: [...this.o.jobs.keys()] });
+        // Due since the last round began counts too: that round's search may have missed it.
+        const after = Number.isFinite(this.lastRoundAt) ? this.lastRoundAt : undefined;
+        const indexed = await this.store.nextDue({ queues: this.o.queues, jobNames: [...this.o.jobs.keys()], ...(after === undefined ? {} : { after }) });
         if (indexed !== undefined && (at === undefined || indexed < at)) at = indexed;
       } catch (err) {
         this.log.debug('next-due search failed; polling as usual', { error: toError(err).message });
@@ -356,6 +359,7 @@ export class Worker {
   }
 
   private async claimRound(): Promise<{ requested: number; claimed: number; conflicts: number; candidates: number }> {
+    this.lastRoundAt = this.now();
     this.releaseDueWakes();
     let requested = 0;
     let claimed = 0;

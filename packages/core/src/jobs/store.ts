@@ -249,12 +249,17 @@ export class JobStore {
     return claimByIdsOp(this.ctx, { ids, queues: active, jobNames, workerId, leaseMs, recent: this.claimer(workerId).recent });
   }
 
-  /** The earliest runAt (epoch ms) of a queued job not yet due in these queues, if any (near-real-time). */
-  async nextDue(request: { readonly queues: readonly string[]; readonly jobNames?: readonly string[] }): Promise<number | undefined> {
+  /**
+   * The earliest runAt (epoch ms) of a queued job in these queues due after `after` (default:
+   * not yet due), if any (near-real-time).
+   */
+  async nextDue(request: { readonly queues: readonly string[]; readonly jobNames?: readonly string[]; readonly after?: number }): Promise<number | undefined> {
     if (typeof request !== 'object' || request === null) throw new ValidationError('nextDue', request, 'must be { queues, jobNames? }');
     const queues = checkQueues('nextDue.queues', request.queues);
     const jobNames = request.jobNames === undefined ? [] : (request.jobNames as unknown[]).map((n, i) => validateJobName(n, `nextDue.jobNames[${i}]`));
-    return nextDueOp(this.ctx, { queues: await this.activeQueues(queues), jobNames });
+    const after = request.after;
+    if (after !== undefined && (typeof after !== 'number' || !Number.isFinite(after))) throw new ValidationError('nextDue.after', after, 'must be a time in epoch ms');
+    return nextDueOp(this.ctx, { queues: await this.activeQueues(queues), jobNames, ...(after === undefined ? {} : { after }) });
   }
 
   /** Extend the leases of jobs claimed by one worker, in one bulk. */

@@ -1,10 +1,14 @@
 /**
- * Processing throughput of no-op jobs. A backlog is enqueued first, then the workers start;
- * throughput is read from the jobs' own `finishedAt` times over the middle 80% of completions,
- * so process start-up and the last stragglers do not count. Worker processes are real
+ * Processing throughput of no-op jobs. A backlog is enqueued into a paused queue, the workers
+ * start, and once every one of them is ready the queue is resumed, so no worker races through
+ * the backlog while the others are still loading their code (on 2 cores, four processes
+ * compiling at once would be most of what is measured). Throughput is read from the jobs' own
+ * `finishedAt` times over the middle 80% of completions, so the staggered pick-up of the resume
+ * (paused-queue cache plus one idle poll, about 2 s at most) and the last stragglers do not count. Worker processes are real
  * `esjobs worker start` processes; against the in-process engine they are Worker instances in
  * the benchmark process (an in-process engine cannot be shared across processes).
  */
+import { JobStore } from '@esjobs/core';
 import type { Worker } from '@esjobs/worker';
 import { type Harness, countJobs, deleteQueue, inProcessWorker, readJobs } from '../lib/harness.js';
 import { type Child, spawnWorker } from '../lib/processes.js';
@@ -43,6 +47,8 @@ async function enqueueBacklog(h: Harness, queue: string, jobs: number): Promise<
 export async function benchProcessing(h: Harness, c: ProcessingCase): Promise<ProcessingResult> {
   const jobs = (h.quick ? 3_000 : 10_000) * (c.processes > 1 ? 2 : 1);
   const queue = h.queue(`proc${c.processes}x${c.concurrency}`);
+  const store = new JobStore(h.ctx);
+  await store.pauseQueue(queue);
   await enqueueBacklog(h, queue, jobs);
   const url = h.target.url;
   const children: Child[] = [];
@@ -58,6 +64,7 @@ export async function benchProcessing(h: Harness, c: ProcessingCase): Promise<Pr
     } else {
       children.push(...(await Promise.all(Array.from({ length: c.processes }, () => spawnWorker({ url, prefix: h.prefix, queue, concurrency: c.concurrency })))));
     }
+    await store.resumeQueue(queue);
     while (Date.now() < deadline) {
       await sleep(500);
       completed = await countJobs(h, queue, 'completed');

@@ -33,12 +33,8 @@ function checkResult(result: unknown): unknown {
 }
 
 export async function runHandler(active: ActiveJob, ctx: JobContext): Promise<HandlerOutcome> {
-  const signal = active.controller.signal;
-  let onAbort: (() => void) | undefined;
   const aborted = new Promise<HandlerOutcome>((resolve) => {
-    onAbort = () => resolve({ kind: 'aborted', reason: toError(signal.reason) });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    active.onAbort((reason) => resolve({ kind: 'aborted', reason }));
   });
   const ran = (async (): Promise<HandlerOutcome> => {
     try {
@@ -54,9 +50,9 @@ export async function runHandler(active: ActiveJob, ctx: JobContext): Promise<Ha
   try {
     const first = await Promise.race([ran, aborted]);
     // A handler that settles because of its signal still counts as aborted (timeout, not error).
-    if (signal.aborted) return { kind: 'aborted', reason: toError(signal.reason) };
+    if (active.abortReason !== undefined) return { kind: 'aborted', reason: active.abortReason };
     return first;
   } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    active.onAbort(undefined);
   }
 }

@@ -466,7 +466,7 @@ export class Worker {
     this.events.emit('job:active', { at: now, jobId: job.id, name: def.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, leaseExpiresAt, waitedMs: Math.max(0, now - runAt) });
     const timeoutMs = def.timeoutMs ?? job.doc.timeoutMs;
     if (timeoutMs !== null && timeoutMs > 0) {
-      this.ctx.clock.sleep(timeoutMs, active.done.signal).then(
+      this.ctx.clock.sleep(timeoutMs, active.timerSignal).then(
         () => active.abort('timeout', new JobTimeoutError(job.id, timeoutMs)),
         () => undefined,
       );
@@ -489,7 +489,9 @@ export class Worker {
         enqueuedAt: toMs(job.doc.enqueuedAt) ?? 0,
         ...scheduleInfo(job.doc),
       },
-      signal: active.controller.signal,
+      get signal(): AbortSignal {
+        return active.signal;
+      },
       log,
       progress: (value: unknown): void => {
         if (active.finished) return;
@@ -519,14 +521,14 @@ export class Worker {
       this.events.emit('error', { at: this.now(), component: 'worker', workerId: this.id, jobId: active.id, error: errorInfo(err) });
     } finally {
       this.active.delete(active.id);
-      active.done.abort(RUN_OVER);
+      active.end(RUN_OVER);
     }
   }
 
   /** The handler is over: free its slot and queue slot so the loop can claim again. */
   private freeSlot(active: ActiveJob): void {
     active.finished = true;
-    active.done.abort(RUN_OVER);
+    active.end(RUN_OVER);
     this.running--;
     const n = (this.runningByName.get(active.def.name) ?? 1) - 1;
     if (n <= 0) this.runningByName.delete(active.def.name);

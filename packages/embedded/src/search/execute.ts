@@ -112,16 +112,27 @@ function walk(o: ExecOptions, sorted: readonly Decorated[] | Iterable<Decorated>
   const hits: Hit[] = [];
   let total = 0;
   let truncated = false;
-  const items: Iterable<Decorated> = Array.isArray(sorted) ? (start === 0 ? sorted : sorted.slice(start)) : sorted;
-  for (const d of items) {
-    if (o.query.score(d.e) === undefined) continue;
-    if (o.postFilter && o.postFilter.score(d.e) === undefined) continue;
+  // One step per document; false stops the walk.
+  const visit = (d: Decorated): boolean => {
+    if (o.query.score(d.e) === undefined) return true;
+    if (o.postFilter && o.postFilter.score(d.e) === undefined) return true;
     total++;
     if (hits.length < o.need && (!after || cmp(d.k, after) > 0)) hits.push({ e: d.e, score: 0, k: d.k, shard: o.shard });
     if (hits.length >= o.need && total > o.trackLimit) {
       truncated = true;
-      break;
+      return false;
     }
+    return true;
+  };
+  if (Array.isArray(sorted)) {
+    // Indexed from the search_after point: a slice would copy the rest of the index per search.
+    const list = sorted as readonly Decorated[];
+    for (let i = start; i < list.length; i++) {
+      const d = list[i];
+      if (d !== undefined && !visit(d)) break;
+    }
+  } else {
+    for (const d of sorted) if (!visit(d)) break;
   }
   return { hits, total, truncated, maxScore: undefined };
 }

@@ -128,6 +128,9 @@ describe('esjobs worker start (processes, engine over HTTP)', function () {
     expect(log).to.match(/shutting down gracefully/);
     expect(log).to.match(/aborting running jobs and releasing them/);
     expect(log).to.match(/shutdown complete/);
+    const summary = w.lines.find((l) => l.includes('shutdown complete')) ?? '';
+    expect(summary).to.match(/"completed":\d+/);
+    expect(summary).to.match(/"cpuMs":\d+/);
   });
 
   it('timeouts, retries with backoff, UnrecoverableError, dead-lettering, and cancellation from another process', async () => {

@@ -100,12 +100,15 @@ export async function runWorkerStart(args: WorkerStartArgs, io: WorkerStartIo): 
       io.signal.addEventListener('abort', onSignal, { once: true });
       io.forceSignal?.addEventListener('abort', onForce, { once: true });
       await w.start();
+      // CPU used from ready to shutdown (start-up excluded): what the jobs cost this process.
+      const cpuAtReady = process.cpuUsage();
       if (io.forceSignal?.aborted === true) void w.stop({ timeout: 0 });
       else if (io.signal.aborted) void w.stop();
       await stopped;
       io.signal.removeEventListener('abort', onSignal);
       io.forceSignal?.removeEventListener('abort', onForce);
-      log.info('shutdown complete', { ...w.stats });
+      const cpu = process.cpuUsage(cpuAtReady);
+      log.info('shutdown complete', { ...w.stats, cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
       return workerExitCodes.ok;
     } catch (err) {
       io.stderr(`esjobs worker start: ${message(err)}`);

@@ -186,6 +186,8 @@ describe('esjobs worker start (processes, engine over HTTP)', function () {
     expect(overlap).to.be.at.most(2);
     expect(overlap).to.equal(2);
     expect(new Set(records.map((r) => r.pid)).size, 'several workers took part').to.be.greaterThan(1);
+    // A handler's end is recorded before its complete write lands (buffered into a bulk).
+    await eventually('90 completed', async () => ((await countState('completed')) === 90 ? true : undefined), 10_000, 50);
     expect(await countState('completed')).to.equal(90);
   });
 

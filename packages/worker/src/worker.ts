@@ -477,7 +477,10 @@ export class Worker {
 
   private jobContext(active: ActiveJob): JobContext {
     const { job } = active;
-    const log = childLogger(this.o.logger, { workerId: this.id, jobId: job.id, job: job.doc.name, attempt: job.doc.attempt });
+    // Built on first use: most handlers never log, and a logger per job is garbage per job.
+    let log: Logger | undefined;
+    const parent = this.o.logger;
+    const workerId = this.id;
     return {
       job: {
         id: job.id,
@@ -492,7 +495,10 @@ export class Worker {
       get signal(): AbortSignal {
         return active.signal;
       },
-      log,
+      get log(): Logger {
+        log ??= childLogger(parent, { workerId, jobId: job.id, job: job.doc.name, attempt: job.doc.attempt });
+        return log;
+      },
       progress: (value: unknown): void => {
         if (active.finished) return;
         const json = asJson(value);

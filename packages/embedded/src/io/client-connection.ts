@@ -113,7 +113,8 @@ export function createEmbeddedClientConnection(engine: EnginePort, options: Clie
       if (reqOptions.asStream === true) throw new TypeError('the embedded connection does not support asStream');
       this._openRequests++;
       try {
-        const req = await toEngineRequest(params, this.headers);
+        const body = params.body;
+        const req = needsRead(body) ? await toEngineRequestAsync(params, body, this.headers) : toEngineRequest(params, this.headers, plainBody(body));
         const outcome = await withDeadline(dispatch(engine, faults, req), reqOptions.signal, reqOptions.timeout ?? this.timeout);
         if (outcome.drop) throw new TransportLikeError('ConnectionError', 'other side closed (embedded engine dropped the connection)');
         return { statusCode: outcome.status, headers: outcome.headers, body: req.method === 'HEAD' ? '' : outcome.body };
@@ -132,45 +133,70 @@ export function createEmbeddedClientConnection(engine: EnginePort, options: Clie
   };
 }
 
-async function toEngineRequest(params: EmbeddedRequestParams, base: Readonly<Record<string, string>>): Promise<EngineRequest> {
+function toEngineRequest(params: EmbeddedRequestParams, base: Readonly<Record<string, string>>, raw: Buffer | string | undefined): EngineRequest {
   const method = params.method.toUpperCase();
   if (!METHODS.has(method)) throw new TypeError(`unsupported HTTP method [${params.method}]`);
-  const headers = { ...base, ...flattenHeaders(params.headers) };
-  let body = await bodyBuffer(params.body);
-  const encoding = headers['content-encoding']?.toLowerCase();
+  // One object: the connection's headers, then the request's, lower-cased.
+  const headers: Record<string, string> = Object.assign({}, base);
+  if (params.headers) addHeaders(headers, params.headers);
+  let body = raw === undefined ? undefined : typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const encoding = headers['content-encoding'];
   if (body && encoding) {
-    if (encoding.includes('gzip')) body = gunzipSync(body);
-    else if (encoding.includes('deflate')) body = inflateSync(body);
+    const e = encoding.toLowerCase();
+    if (e.includes('gzip')) body = gunzipSync(body);
+    else if (e.includes('deflate')) body = inflateSync(body);
   }
   const path = params.path.startsWith('/') ? params.path : `/${params.path}`;
   return { method: method as EngineRequest['method'], path, query: parseQuery(params.querystring), body, headers };
 }
 
-async function bodyBuffer(body: EmbeddedRequestParams['body']): Promise<Buffer | undefined> {
+/** A body the client hands over as a stream must be read first (the usual string or Buffer need not). */
+function needsRead(body: EmbeddedRequestParams['body']): body is Readable {
+  return body !== null && body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+}
+
+function plainBody(body: EmbeddedRequestParams['body']): Buffer | string | undefined {
   if (body === null || body === undefined || body === '') return undefined;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (Buffer.isBuffer(body)) return body.length === 0 ? undefined : body;
+  if (typeof body === 'string') return body;
+  return Buffer.isBuffer(body) && body.length > 0 ? body : undefined;
+}
+
+async function toEngineRequestAsync(params: EmbeddedRequestParams, stream: Readable, base: Readonly<Record<string, string>>): Promise<EngineRequest> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   const all = Buffer.concat(chunks);
-  return all.length === 0 ? undefined : all;
+  return toEngineRequest(params, base, all.length === 0 ? undefined : all);
 }
 
 export function parseQuery(querystring: string | undefined): Record<string, string> {
   const query: Record<string, string> = {};
   if (!querystring) return query;
-  for (const [k, v] of new URLSearchParams(querystring)) query[k] = v;
+  // The client's usual `a=b&c=d` needs no decoding; anything escaped goes through URLSearchParams.
+  if (/[%+]/.test(querystring)) {
+    for (const [k, v] of new URLSearchParams(querystring)) query[k] = v;
+    return query;
+  }
+  for (const pair of querystring.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    if (eq < 0) query[pair] = '';
+    else query[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
   return query;
 }
 
 function flattenHeaders(headers: Readonly<Record<string, HeaderValue>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!headers) return out;
-  for (const [k, v] of Object.entries(headers)) {
+  if (headers) addHeaders(out, headers);
+  return out;
+}
+
+function addHeaders(out: Record<string, string>, headers: Readonly<Record<string, HeaderValue>>): void {
+  for (const k in headers) {
+    const v = headers[k];
     if (v === undefined) continue;
     out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   }
-  return out;
 }
 
 function authHeader(auth: EmbeddedConnectionOptions['auth']): Record<string, string> {

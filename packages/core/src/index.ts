@@ -46,7 +46,7 @@ export {
   type BackoffOption,
 } from './jobs/options.js';
 export { validate as validateJobStoreOptions, withDefaults as jobStoreOptionsWithDefaults, type JobStoreOptions, type ResolvedJobStoreOptions } from './jobs/store-options.js';
-export { JobStore, type EnqueueInput, type EnqueueResult, type ClaimRequest, type FailOptions, type SettledOutcome } from './jobs/store.js';
+export { JobStore, MAX_BATCH, type EnqueueInput, type EnqueueResult, type ClaimRequest, type FailOptions, type SettledOutcome } from './jobs/store.js';
 export type { EnqueueOutcome } from './backend/enqueue-many.js';
 export type { ClaimResult } from './backend/claim.js';
 export type { HeartbeatOutcome } from './backend/heartbeat.js';
@@ -70,6 +70,7 @@ export { heartbeat as heartbeatJobs } from './backend/heartbeat.js';
 export { updateProgress as updateJobProgress } from './backend/progress.js';
 export { getJob, getJobsLive } from './backend/get-job.js';
 export { RecentClaims } from './jobs/recent-claims.js';
+export { sendBatch, type BatchFn, type Pending } from './jobs/write-buffer.js';
 export { ContentionSpread } from './jobs/contention-spread.js';
 export { ClaimCursor } from './jobs/claim-cursor.js';
 export { PARTITIONS, partitionOf, partitionRange, type PartitionShare } from './jobs/partition.js';

@@ -9,15 +9,11 @@
  * one request); the second waits for the next bulk and then reports `existing`, as it would have
  * alone. Each caller gets its own outcome; a failed request rejects every caller in it.
  */
-import type { EnqueueOutcome, NewJob } from '@esjobs/core';
+import { type BatchFn, type EnqueueOutcome, type NewJob, type Pending, sendBatch } from '@esjobs/core';
 
-export type SendJobs = (jobs: readonly NewJob[]) => Promise<readonly EnqueueOutcome[]>;
+export type SendJobs = BatchFn<NewJob, EnqueueOutcome>;
 
-interface Waiting {
-  readonly job: NewJob;
-  readonly resolve: (out: EnqueueOutcome) => void;
-  readonly reject: (err: unknown) => void;
-}
+type Waiting = Pending<NewJob, EnqueueOutcome>;
 
 interface Batch {
   readonly items: Waiting[];
@@ -49,7 +45,7 @@ export class EnqueueBatcher {
         batch = { items: [], ids: new Set() };
         this.queued.push(batch);
       }
-      batch.items.push({ job, resolve, reject });
+      batch.items.push({ request: job, resolve, reject });
       batch.ids.add(job.id);
       if (!this.scheduled && this.inFlight < this.maxInFlight) {
         this.scheduled = true;
@@ -75,26 +71,13 @@ export class EnqueueBatcher {
       if (batch === undefined) return;
       this.inFlight++;
       this.bulks++;
-      const p = this.sendBatch(batch.items).finally(() => {
+      const p = sendBatch(this.send, batch.items, 'a job').finally(() => {
         this.inFlight--;
         this.settled.delete(p);
         // What queued up meanwhile leaves now, as one bulk.
         this.pump();
       });
       this.settled.add(p);
-    }
-  }
-
-  private async sendBatch(items: readonly Waiting[]): Promise<void> {
-    try {
-      const outs = await this.send(items.map((w) => w.job));
-      items.forEach((w, i) => {
-        const out = outs[i];
-        if (out === undefined) w.reject(new Error('enqueue: no outcome for a job'));
-        else w.resolve(out);
-      });
-    } catch (err) {
-      for (const w of items) w.reject(err);
     }
   }
 }

@@ -22,6 +22,7 @@ import {
   type ScheduleAdvance,
   EventBus,
   JobStore,
+  MAX_BATCH,
   ValidationError,
   advanceSchedules,
   bootstrap,
@@ -96,8 +97,6 @@ export interface FirePassResult {
 type JobsMap = Readonly<Record<string, JobType<string, never>>>;
 
 const WRITE_ATTEMPTS = 10;
-/** Largest `enqueueMany`, as JobStore's: one bulk request must stay well below request-size limits. */
-const MAX_ENQUEUE_BATCH = 10_000;
 
 function toMs(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined;
@@ -210,7 +209,7 @@ export class Scheduler<Jobs extends JobsMap = Readonly<Record<string, JobType>>>
    */
   async enqueueMany(items: readonly EnqueueItem[]): Promise<EnqueueManyOutcome[]> {
     if (!Array.isArray(items)) throw new ValidationError('enqueueMany', items, 'must be an array of { name, payload, options }');
-    if (items.length > MAX_ENQUEUE_BATCH) throw new ValidationError('enqueueMany', `${items.length} jobs`, `at most ${MAX_ENQUEUE_BATCH} per call`);
+    if (items.length > MAX_BATCH) throw new ValidationError('enqueueMany', `${items.length} jobs`, `at most ${MAX_BATCH} per call`);
     await this.ready();
     const now = this.now();
     const outcomes: (EnqueueManyOutcome | undefined)[] = new Array<EnqueueManyOutcome | undefined>(items.length).fill(undefined);

@@ -64,6 +64,8 @@ export interface WorkerStats {
 }
 
 const REAP_LIMIT = 500;
+/** Most job ids remembered for a wake-up (due now, or delayed); beyond it, polling finds them. */
+const MAX_WAKES = 10_000;
 /** Idle sleeps longer than this first ask the index when the next delayed job is due. */
 const NEXT_DUE_MIN_SLEEP_MS = 20;
 // A fixed reason: abort() without one builds a DOMException (with a stack) per job.
@@ -127,7 +129,7 @@ export class Worker {
   private readonly finishing = new Set<Promise<void>>();
   private round = 0;
   /** When the last claim round began: jobs due since then may not have been searched for yet. */
-  private lastRoundAt = Number.NEGATIVE_INFINITY;
+  private lastRoundAt: number | undefined;
   private readonly startedAt: number;
   private readonly counters = { claimed: 0, completed: 0, failed: 0, released: 0, leaseLost: 0, claimRequests: 0, claimConflicts: 0 };
 
@@ -241,11 +243,8 @@ export class Worker {
         this.addDelayedWake(e.jobId, e.runAt);
         return;
       }
-      if (this.wakeIdSet.has(e.jobId)) return;
-      // Bounded: beyond this, the poll finds them after a refresh anyway.
-      if (this.wakeIds.length >= 10_000) return;
-      this.wakeIds.push(e.jobId);
-      this.wakeIdSet.add(e.jobId);
+      if (this.wakeIdSet.has(e.jobId) || this.wakeIds.length >= MAX_WAKES) return;
+      this.addWake(e.jobId);
       this.poll.reset();
       if (!this.waitingForSlots) this.wake();
     };
@@ -257,9 +256,16 @@ export class Worker {
     this.wakeController.abort();
   }
 
+  /** Claim `id` by id at the next round. */
+  private addWake(id: string): void {
+    if (this.wakeIdSet.has(id)) return;
+    this.wakeIds.push(id);
+    this.wakeIdSet.add(id);
+  }
+
   private addDelayedWake(id: string, runAt: number): void {
     // Bounded: beyond this, the claim loop's next-due search finds them.
-    if (this.delayedWake.length >= 10_000) return;
+    if (this.delayedWake.length >= MAX_WAKES) return;
     let lo = 0;
     let hi = this.delayedWake.length;
     while (lo < hi) {
@@ -275,11 +281,9 @@ export class Worker {
   /** Move local delayed jobs that are due now to the wake-up list. */
   private releaseDueWakes(): void {
     const now = this.now();
-    while (this.delayedWake.length > 0 && (this.delayedWake[0]?.runAt ?? Infinity) <= now && this.wakeIds.length < 10_000) {
+    while (this.delayedWake.length > 0 && (this.delayedWake[0]?.runAt ?? Infinity) <= now && this.wakeIds.length < MAX_WAKES) {
       const next = this.delayedWake.shift();
-      if (next === undefined || this.wakeIdSet.has(next.id)) continue;
-      this.wakeIds.push(next.id);
-      this.wakeIdSet.add(next.id);
+      if (next !== undefined) this.addWake(next.id);
     }
   }
 
@@ -291,7 +295,7 @@ export class Worker {
     if (delay > NEXT_DUE_MIN_SLEEP_MS) {
       try {
         // Due since the last round began counts too: that round's search may have missed it.
-        const after = Number.isFinite(this.lastRoundAt) ? this.lastRoundAt : undefined;
+        const after = this.lastRoundAt;
         const indexed = await this.store.nextDue({ queues: this.o.queues, jobNames: [...this.o.jobs.keys()], ...(after === undefined ? {} : { after }) });
         if (indexed !== undefined && (at === undefined || indexed < at)) at = indexed;
       } catch (err) {

@@ -165,23 +165,8 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
     { range: { runAt: { lte: iso(now) } } },
   ];
   if (input.jobNames.length > 0) base.push({ terms: { name: [...input.jobNames] } });
-  const shape = `${input.queues.join(',')}|${input.jobNames.join(',')}`;
-  const range = partitionRange(input.partition);
-  const sweeps: Sweep[] =
-    input.partition !== undefined && input.partition.of <= 1
-      ? // Known to be the only claimer of these queues: its slice is everything, claimed as found.
-        [{ filter: undefined, spread: false, steal: false, verify: false, key: shape }]
-      : range === undefined
-      ? [{ filter: undefined, spread: true, steal: false, verify: input.verify, key: shape }]
-      : [
-          // Nobody else starts in this slice, so search results are claimed as they are (one request fewer).
-          { filter: { range: { partition: { gte: range.from, lt: range.to } } }, spread: false, steal: false, verify: false, key: `${shape}|${range.from}-${range.to}` },
-          // Stealing happens when slices run dry, when most of what search still shows queued has
-          // just been claimed by the owners: only a real-time read tells what is left.
-          { filter: undefined, spread: true, steal: true, verify: true, key: shape },
-        ];
   const got: Gathered = { eligible: [], candidates: 0, dropped: 0 };
-  for (const sweep of sweeps) {
+  for (const sweep of sweepsFor(input)) {
     if (got.eligible.length >= input.slots) break;
     await gather(ctx, input, now, base, sweep, got);
   }
@@ -189,6 +174,22 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
   const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
   input.spread.record(chosen.length, conflicts);
   return { jobs, conflicts, candidates: got.candidates, staleDropped: got.dropped };
+}
+
+/** The searches of one claim, in order; later ones run only while too few jobs were found. */
+function sweepsFor(input: ClaimInput): Sweep[] {
+  const shape = `${input.queues.join(',')}|${input.jobNames.join(',')}`;
+  if (input.partition === undefined) return [{ filter: undefined, spread: true, steal: false, verify: input.verify, key: shape }];
+  // Nobody else starts in a claimer's own slice (everything, when it is alone), so search results
+  // are claimed as they are (one request fewer).
+  const range = partitionRange(input.partition);
+  if (range === undefined) return [{ filter: undefined, spread: false, steal: false, verify: false, key: shape }];
+  return [
+    { filter: { range: { partition: { gte: range.from, lt: range.to } } }, spread: false, steal: false, verify: false, key: `${shape}|${range.from}-${range.to}` },
+    // Stealing happens when slices run dry, when most of what search still shows queued has
+    // just been claimed by the owners: only a real-time read tells what is left.
+    { filter: undefined, spread: true, steal: true, verify: true, key: shape },
+  ];
 }
 
 /** One sweep: search pages until enough claimable candidates are found, adding them to `got`. */

@@ -88,7 +88,8 @@ export interface FailOptions {
 
 export type SettledOutcome = Exclude<SettleOutcome, { status: 'lost' } | { status: 'error' }>;
 
-const MAX_BATCH = 10_000;
+/** Most jobs or ids one call takes: one bulk request must stay well below request-size limits. */
+export const MAX_BATCH = 10_000;
 
 function checkIdList(field: string, ids: unknown): string[] {
   if (!Array.isArray(ids)) throw new ValidationError(field, ids, 'must be an array of job ids');

@@ -3,13 +3,31 @@
  * of many jobs share one request. Each caller gets its own outcome (or error) back. The delay is
  * a batching window in real time, not job time, so it uses timers rather than the injected clock.
  */
-interface Pending<Req, Out> {
+/** One caller waiting for the outcome of its request in a batch. */
+export interface Pending<Req, Out> {
   readonly request: Req;
   readonly resolve: (out: Out) => void;
   readonly reject: (err: unknown) => void;
 }
 
 export type BatchFn<Req, Out> = (requests: readonly Req[]) => Promise<readonly Out[]>;
+
+/**
+ * Send a batch and give each caller its own outcome (by position); a failed request rejects
+ * every caller in it. `what` names a request in the error for a missing outcome.
+ */
+export async function sendBatch<Req, Out>(send: BatchFn<Req, Out>, batch: readonly Pending<Req, Out>[], what: string): Promise<void> {
+  try {
+    const outs = await send(batch.map((b) => b.request));
+    batch.forEach((b, i) => {
+      const out = outs[i];
+      if (out === undefined) b.reject(new Error(`no outcome for ${what}`));
+      else b.resolve(out);
+    });
+  } catch (err) {
+    for (const b of batch) b.reject(err);
+  }
+}
 
 export class WriteBuffer<Req, Out> {
   private pending: Pending<Req, Out>[] = [];
@@ -46,23 +64,10 @@ export class WriteBuffer<Req, Out> {
     this.pending = [];
     if (batch.length > 0) {
       this.flushes++;
-      const p = this.sendBatch(batch);
+      const p = sendBatch(this.send, batch, 'a write');
       this.inFlight.add(p);
       void p.finally(() => this.inFlight.delete(p));
     }
     await Promise.all([...this.inFlight]);
-  }
-
-  private async sendBatch(batch: readonly Pending<Req, Out>[]): Promise<void> {
-    try {
-      const outs = await this.send(batch.map((b) => b.request));
-      batch.forEach((b, i) => {
-        const out = outs[i];
-        if (out === undefined) b.reject(new Error('write buffer: no outcome for a write'));
-        else b.resolve(out);
-      });
-    } catch (err) {
-      for (const b of batch) b.reject(err);
-    }
   }
 }

@@ -20,6 +20,10 @@ export type JobHandler<Payload, Result> = (payload: Payload, ctx: JobContext) =>
 export interface JobDefinitionInput<Name extends string, Payload, Result> {
   /** Unique job name; enqueue uses it and workers claim only names they have handlers for. */
   readonly name: Name;
+  /**
+   * `(payload, ctx) => result`: runs one attempt; its return value is stored as the job's result,
+   * a throw fails the attempt (see `JobContext` for `ctx`).
+   */
   readonly handler: JobHandler<Payload, Result>;
   /** Default queue for enqueues of this type. @defaultValue `'default'` */
   readonly queue?: string;

@@ -48,7 +48,7 @@ export interface CreateBackendContextOptions {
    * @defaultValue see options/backpressure.ts
    */
   readonly backpressure?: BackpressureOptions;
-  /** Node URL for error messages when the client does not report one (credentials stripped). */
+  /** Node URL for error messages when the client does not report one (credentials stripped). @defaultValue none */
   readonly node?: string;
 }
 

@@ -37,9 +37,9 @@ export interface FaultRule {
 }
 
 export interface FaultOptions {
-  /** Rule applied to every request kind without its own rule. */
+  /** Rule applied to every request kind without its own rule. @defaultValue none */
   readonly all?: FaultRule;
-  /** Rules per request kind; a kind's rule replaces `all` for that kind. */
+  /** Rules per request kind; a kind's rule replaces `all` for that kind. @defaultValue none */
   readonly byKind?: Partial<Record<RequestKind, FaultRule>>;
   /**
    * Extra delay before a refresh becomes visible to search (engine.setRefreshDelay).

@@ -19,7 +19,7 @@ export interface StartEngineOptions extends ServerOptions, Omit<EngineOptions, '
    * @defaultValue false
    */
   readonly fsync?: boolean;
-  /** With `dataDir`: compaction thresholds and warnings, see JournalOptions. */
+  /** With `dataDir`: compaction thresholds and warnings, see JournalOptions. @defaultValue none */
   readonly journal?: Omit<JournalOptions, 'dir' | 'fsync'>;
 }
 

@@ -51,12 +51,7 @@ export function executeOnIndex(si: SearchIndex, o: ExecOptions): IndexResult {
   const part = cacheKey !== undefined && !o.collectAll && o.minScore === undefined ? o.query.partition?.() : undefined;
   if (cacheKey !== undefined && part !== undefined && part.size > 64) {
     const extract = extractor(o.bound);
-    const lists = si.sortedPartition(cacheKey, part.field, (e) => extract(e), decoratedComparator(o.bound));
-    const picked: (readonly Decorated[])[] = [];
-    for (const v of part.values) {
-      const list = lists.get(v);
-      if (list && list.length > 0) picked.push(list);
-    }
+    const picked = si.sortedPartition(cacheKey, part.field, part.values, (e) => extract(e), decoratedComparator(o.bound));
     return walk(o, picked.length === 1 ? (picked[0] ?? []) : mergeLists(picked, decoratedComparator(o.bound)));
   }
   if (cacheKey !== undefined && !o.collectAll && o.minScore === undefined && (estimate === undefined || estimate > directCandidateLimit)) {

@@ -1,9 +1,12 @@
 import type { IndexedValue, MappingView, SearchSide, StoredDoc } from '../contracts.js';
+import { forEachChangedField } from '../store/doc-fields.js';
 
 /** A visible document with its position in index order (`_doc` sort, final tie-break). */
 export interface Entry {
   readonly doc: StoredDoc;
   readonly ord: number;
+  /** Set when a refresh replaced or deleted it (cheaper to test than the refresh's id map). */
+  gone: boolean;
 }
 
 /** Sort values of one entry for one sort spec; `null` is a missing value. */
@@ -22,12 +25,18 @@ interface SortCache {
   lastUsed: number;
 }
 
-/** Like SortCache, split by the values of one field: one sorted list per value. */
+/**
+ * Like SortCache, split by the values of one field: one sorted list per value, built the first
+ * time a search asks for that value and kept current from then on. Values nobody searches (a
+ * claim asks for `state: queued`, never `completed`) cost nothing on refresh.
+ */
 interface PartitionCache {
   readonly field: string;
   readonly extract: (e: Entry) => SortVal[];
   readonly compare: (a: Decorated, b: Decorated) => number;
   readonly lists: Map<IndexedValue, Decorated[]>;
+  /** When each built value was last asked for (the least recent go beyond maxPartitionLists). */
+  readonly used: Map<IndexedValue, number>;
   lastUsed: number;
 }
 
@@ -37,6 +46,7 @@ interface FieldStats {
 }
 
 const maxSortCaches = 8;
+const maxPartitionLists = 64;
 
 /**
  * The refreshed (searchable) state of one index: documents, per-field inverted indexes
@@ -71,20 +81,26 @@ export class SearchIndex implements SearchSide {
     for (const [id, doc] of changes) {
       const old = this.entries.get(id);
       if (old) {
-        this.unindex(old);
+        old.gone = true;
         removed.push(old);
       }
       if (doc === null) {
+        if (old) this.unindex(old);
         this.entries.delete(id);
         continue;
       }
-      const e: Entry = { doc, ord: this.nextOrd++ };
+      const e: Entry = { doc, ord: this.nextOrd++, gone: false };
       this.entries.set(id, e);
-      this.indexEntry(e);
+      // An update usually changes a few fields (a job's state, lease, times): re-index only those.
+      if (old === undefined) this.indexEntry(e);
+      else if (!forEachChangedField(old.doc.fields, doc.fields, (field, before, after) => this.reindexField(id, field, before, after))) {
+        this.unindex(old);
+        this.indexEntry(e);
+      }
       added.push(e);
     }
-    for (const cache of this.sortCaches.values()) mergeInto(cache, changes, removed, added);
-    for (const cache of this.partitionCaches.values()) mergePartitions(cache, changes, removed, added);
+    for (const cache of this.sortCaches.values()) mergeInto(cache, removed, added);
+    for (const cache of this.partitionCaches.values()) mergePartitions(cache, removed, added);
   }
 
   /**
@@ -94,21 +110,36 @@ export class SearchIndex implements SearchSide {
   sortedPartition(
     key: string,
     field: string,
+    values: readonly IndexedValue[],
     extract: (e: Entry) => SortVal[],
     compare: (a: Decorated, b: Decorated) => number,
-  ): ReadonlyMap<IndexedValue, readonly Decorated[]> {
+  ): (readonly Decorated[])[] {
     const cacheKey = `${field}\u0000${key}`;
     let cache = this.partitionCaches.get(cacheKey);
     if (!cache) {
-      const lists = new Map<IndexedValue, Decorated[]>();
-      for (const e of this.entries.values()) addToPartitions(lists, field, { e, k: extract(e) });
-      for (const list of lists.values()) list.sort(compare);
-      cache = { field, extract, compare, lists, lastUsed: 0 };
+      cache = { field, extract, compare, lists: new Map(), used: new Map(), lastUsed: 0 };
       this.partitionCaches.set(cacheKey, cache);
       if (this.partitionCaches.size > maxSortCaches) evictOldest(this.partitionCaches);
     }
-    cache.lastUsed = ++this.useCounter;
-    return cache.lists;
+    const stamp = ++this.useCounter;
+    cache.lastUsed = stamp;
+    const out: (readonly Decorated[])[] = [];
+    for (const v of values) {
+      let list = cache.lists.get(v);
+      if (list === undefined) {
+        list = [];
+        for (const id of this.postingsFor(field, v) ?? []) {
+          const e = this.entries.get(id);
+          if (e !== undefined) list.push({ e, k: extract(e) });
+        }
+        list.sort(compare);
+        cache.lists.set(v, list);
+        if (cache.lists.size > maxPartitionLists) dropLeastUsed(cache);
+      }
+      cache.used.set(v, stamp);
+      if (list.length > 0) out.push(list);
+    }
+    return out;
   }
 
   /** Ids holding `value` in `field` (shared set: do not mutate). */
@@ -153,6 +184,26 @@ export class SearchIndex implements SearchSide {
     });
   }
 
+  private reindexField(id: string, field: string, before: readonly IndexedValue[], after: readonly IndexedValue[]): void {
+    let byValue = this.postings.get(field);
+    if (!byValue) this.postings.set(field, (byValue = new Map()));
+    for (const v of before) {
+      const ids = byValue.get(v);
+      if (!ids) continue;
+      ids.delete(id);
+      if (ids.size === 0) byValue.delete(v);
+    }
+    for (const v of after) {
+      let ids = byValue.get(v);
+      if (!ids) byValue.set(v, (ids = new Set()));
+      ids.add(id);
+    }
+    const s = this.stats.get(field) ?? { docs: 0, terms: 0 };
+    s.docs += (after.length > 0 ? 1 : 0) - (before.length > 0 ? 1 : 0);
+    s.terms += after.length - before.length;
+    this.stats.set(field, s);
+  }
+
   private unindex(e: Entry): void {
     const id = e.doc.id;
     e.doc.fields.forEach((values, field) => {
@@ -186,41 +237,64 @@ function evictOldest(caches: Map<string, { lastUsed: number }>): void {
   if (oldest !== undefined) caches.delete(oldest);
 }
 
-function addToPartitions(lists: Map<IndexedValue, Decorated[]>, field: string, d: Decorated): void {
-  for (const v of new Set(d.e.doc.fields.get(field) ?? [])) {
+function dropLeastUsed(cache: PartitionCache): void {
+  let oldest: IndexedValue | undefined;
+  let min = Infinity;
+  for (const [v, at] of cache.used) {
+    if (at < min) {
+      min = at;
+      oldest = v;
+    }
+  }
+  if (oldest === undefined) return;
+  cache.used.delete(oldest);
+  cache.lists.delete(oldest);
+}
+
+/** Add `d` to the lists of its values that are built (`only`), or to all of them. */
+function addToPartitions(lists: Map<IndexedValue, Decorated[]>, field: string, d: Decorated, only?: ReadonlyMap<IndexedValue, unknown>): void {
+  const values = d.e.doc.fields.get(field);
+  if (values === undefined) return;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as IndexedValue;
+    if (only !== undefined && !only.has(v)) continue;
+    if (values.indexOf(v) !== i) continue; // a value repeated in one document is listed once
     let list = lists.get(v);
     if (!list) lists.set(v, (list = []));
     list.push(d);
   }
 }
 
-function mergePartitions(cache: PartitionCache, changes: ReadonlyMap<string, StoredDoc | null>, removed: readonly Entry[], added: readonly Entry[]): void {
+function mergePartitions(cache: PartitionCache, removed: readonly Entry[], added: readonly Entry[]): void {
+  if (cache.lists.size === 0) return;
   const fresh = new Map<IndexedValue, Decorated[]>();
-  for (const e of added) addToPartitions(fresh, cache.field, { e, k: cache.extract(e) });
-  const affected = new Set<IndexedValue>(fresh.keys());
-  for (const e of removed) for (const v of e.doc.fields.get(cache.field) ?? []) affected.add(v);
   const goneBy = new Map<IndexedValue, Decorated[]>();
-  for (const e of removed) addToPartitions(goneBy, cache.field, { e, k: cache.extract(e) });
+  // Only changes touching built lists are decorated (the sort values are extracted per entry).
+  for (const e of added) if (touches(e, cache)) addToPartitions(fresh, cache.field, { e, k: cache.extract(e) }, cache.lists);
+  for (const e of removed) if (touches(e, cache)) addToPartitions(goneBy, cache.field, { e, k: cache.extract(e) }, cache.lists);
+  const affected = new Set<IndexedValue>([...fresh.keys(), ...goneBy.keys()]);
   for (const v of affected) {
     const incoming = fresh.get(v) ?? [];
-    const current = cache.lists.get(v);
-    if (current && patchInPlace(current, goneBy.get(v) ?? [], incoming, cache.compare)) {
-      if (current.length === 0) cache.lists.delete(v);
-      continue;
-    }
+    const current = cache.lists.get(v) ?? [];
+    if (patchInPlace(current, goneBy.get(v) ?? [], incoming, cache.compare)) continue;
     incoming.sort(cache.compare);
-    const merged = mergeSorted(cache.lists.get(v) ?? [], changes, incoming, cache.compare);
-    if (merged.length === 0) cache.lists.delete(v);
-    else cache.lists.set(v, merged);
+    cache.lists.set(v, mergeSorted(current, incoming, cache.compare));
   }
 }
 
+function touches(e: Entry, cache: PartitionCache): boolean {
+  const values = e.doc.fields.get(cache.field);
+  if (values === undefined) return false;
+  for (const v of values) if (cache.lists.has(v)) return true;
+  return false;
+}
+
 /** Drop changed entries and merge the (sorted) new ones in: O(n + k log k) per refresh. */
-function mergeInto(cache: SortCache, changes: ReadonlyMap<string, StoredDoc | null>, removed: readonly Entry[], added: readonly Entry[]): void {
+function mergeInto(cache: SortCache, removed: readonly Entry[], added: readonly Entry[]): void {
   const fresh = added.map((e) => ({ e, k: cache.extract(e) }));
   if (patchInPlace(cache.sorted, removed.map((e) => ({ e, k: cache.extract(e) })), fresh, cache.compare)) return;
   fresh.sort(cache.compare);
-  cache.sorted = mergeSorted(cache.sorted, changes, fresh, cache.compare);
+  cache.sorted = mergeSorted(cache.sorted, fresh, cache.compare);
 }
 
 /** Few changes: binary-search and splice instead of rebuilding the whole order. */
@@ -246,16 +320,12 @@ function lowerBound(list: readonly Decorated[], d: Decorated, compare: (a: Decor
   return lo;
 }
 
-function mergeSorted(
-  old: readonly Decorated[],
-  changes: ReadonlyMap<string, StoredDoc | null>,
-  fresh: readonly Decorated[],
-  compare: (a: Decorated, b: Decorated) => number,
-): Decorated[] {
+/** `old` without the entries this refresh replaced or deleted, with `fresh` (sorted) merged in. */
+function mergeSorted(old: readonly Decorated[], fresh: readonly Decorated[], compare: (a: Decorated, b: Decorated) => number): Decorated[] {
   const out: Decorated[] = [];
   let j = 0;
   for (const d of old) {
-    if (changes.has(d.e.doc.id)) continue;
+    if (d.e.gone) continue;
     while (j < fresh.length) {
       const f = fresh[j];
       if (f === undefined || compare(f, d) >= 0) break;

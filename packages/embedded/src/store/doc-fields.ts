@@ -67,6 +67,19 @@ export class FlatFields implements DocFields {
     return out;
   }
 
+  /** See forEachChangedField. */
+  diff(next: FlatFields, fn: (path: string, before: readonly IndexedValue[], after: readonly IndexedValue[]) => void): boolean {
+    if (next.slots !== this.slots) return false;
+    const paths = this.slots.paths;
+    const n = Math.max(this.vals.length, next.vals.length);
+    for (let i = 0; i < n; i++) {
+      const a = this.vals[i];
+      const b = next.vals[i];
+      if (!sameSlot(a, b)) fn(paths[i] ?? '', slotValues(a), slotValues(b));
+    }
+    return true;
+  }
+
   forEach(fn: (values: readonly IndexedValue[], path: string) => void): void {
     const vals = this.vals;
     const paths = this.slots.paths;
@@ -75,4 +88,31 @@ export class FlatFields implements DocFields {
       if (v !== undefined) fn(Array.isArray(v) ? v : [v], paths[i] ?? '');
     }
   }
+}
+
+const none: readonly IndexedValue[] = [];
+
+function slotValues(v: Slot): readonly IndexedValue[] {
+  return v === undefined ? none : Array.isArray(v) ? v : [v];
+}
+
+function sameSlot(a: Slot, b: Slot): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Calls `fn` for each path whose values differ between two versions of a document, with the old
+ * and new values. Returns false (and calls nothing) when the two cannot be compared slot by slot
+ * (other implementations, or different mappings' slots): the caller re-indexes everything.
+ */
+export function forEachChangedField(
+  before: DocFields,
+  after: DocFields,
+  fn: (path: string, before: readonly IndexedValue[], after: readonly IndexedValue[]) => void,
+): boolean {
+  if (!(before instanceof FlatFields) || !(after instanceof FlatFields)) return false;
+  return before.diff(after, fn);
 }

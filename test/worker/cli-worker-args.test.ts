@@ -46,6 +46,8 @@ describe('esjobs worker start: flags, environment, logs, jobs module', () => {
   it('writes JSON lines or pretty lines, filtered by level', () => {
     const out: string[] = [];
     const json = createCliLogger('json', 'info', { write: (l) => out.push(l) }, () => 0);
+    expect(json.isLevelEnabled?.('debug')).to.equal(false);
+    expect(json.isLevelEnabled?.('info')).to.equal(true);
     json.debug('hidden');
     json.info('ready', { queues: ['a'] });
     expect(out).to.have.length(1);

@@ -88,6 +88,28 @@ describe('Worker (in-process, embedded engine)', function () {
     expect(await stateOf(b.job.id)).to.equal('queued');
   });
 
+  it('writes per-job debug lines only to loggers that have debug enabled', async () => {
+    const lines = (debug: boolean | undefined): { logger: NonNullable<WorkerOptions['logger']>; debugs: { msg: string; fields: unknown }[] } => {
+      const debugs: { msg: string; fields: unknown }[] = [];
+      const noop = (): void => undefined;
+      const base = { debug: (msg: string, fields?: unknown) => debugs.push({ msg, fields }), info: noop, warn: noop, error: noop };
+      return { logger: debug === undefined ? base : { ...base, isLevelEnabled: (level: string) => level !== 'debug' || debug }, debugs };
+    };
+    const quiet = defineJob({ name: 'quiet', handler: () => 1 });
+    for (const debug of [false, true, undefined]) {
+      const { logger, debugs } = lines(debug);
+      const r = await t.store.enqueue('quiet', null);
+      const w = worker([quiet], { logger });
+      await w.start();
+      await waitState(r.job.id, 'completed');
+      await w.stop({ timeout: 0 });
+      const completed = debugs.filter((d) => d.msg === 'job completed');
+      // Without isLevelEnabled every level counts as enabled (the four-method loggers of old).
+      expect(completed.length, `debug ${String(debug)}`).to.equal(debug === false ? 0 : 1);
+      if (debug !== false) expect(completed[0]?.fields).to.include({ jobId: r.job.id, workerId: w.id, name: 'quiet' });
+    }
+  });
+
   it('wakes at once for a job enqueued in the same process', async () => {
     const bus = new EventBus();
     const job = defineJob({ name: 'wake', handler: () => ({ woke: true }) });

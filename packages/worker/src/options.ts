@@ -58,7 +58,11 @@ export interface WorkerOptions {
   readonly queueLimits?: Readonly<Record<string, number>>;
   /** Event bus; pass the Scheduler's to share events within a process. @defaultValue a new bus */
   readonly events?: EventBus;
-  /** @defaultValue a silent logger */
+  /**
+   * Where the worker logs, and the base of each handler's `ctx.log`: `debug/info/warn/error(message,
+   * fields)`, e.g. pino. With pino's optional `isLevelEnabled(level)` the worker skips building
+   * per-job debug lines when debug is off. @defaultValue a silent logger
+   */
   readonly logger?: Logger;
   /** @defaultValue systemClock */
   readonly clock?: Clock;

@@ -70,6 +70,8 @@ const MAX_WAKES = 10_000;
 const NEXT_DUE_MIN_SLEEP_MS = 20;
 // A fixed reason: abort() without one builds a DOMException (with a stack) per job.
 const RUN_OVER = 'run over';
+/** Reason of a wake-up abort (never thrown to users: sleep() swallows it). */
+const wakeReason = new Error('woken');
 const VERSION = '0.1.0';
 
 function isBackendContext(es: unknown): es is BackendContext {
@@ -97,6 +99,8 @@ export class Worker {
   readonly ctx: BackendContext;
   private readonly o: ResolvedWorkerOptions;
   private readonly log: Logger;
+  /** Per-job debug lines are built only when someone reads them. */
+  private readonly debugLog: boolean;
   private state: WorkerState = 'idle';
   private readonly active = new Map<string, ActiveJob>();
   private readonly runningByName = new Map<string, number>();
@@ -144,6 +148,7 @@ export class Worker {
     this.id = this.o.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.events = this.o.events ?? new EventBus({ clock: this.ctx.clock });
     this.log = childLogger(this.o.logger, { workerId: this.id });
+    this.debugLog = this.o.logger.isLevelEnabled?.('debug') ?? true;
     this.store = new JobStore(this.ctx, { lease: this.o.leaseMs });
     this.settler = new SettleWriter(this.store, this.log, this.o.leaseMs * 2);
     this.poll = new PollDelay(this.o.pollMinMs, this.o.pollMaxMs);
@@ -253,7 +258,8 @@ export class Worker {
   }
 
   private wake(): void {
-    this.wakeController.abort();
+    // A fixed reason: abort() without one builds a DOMException (stack and all) per wake-up.
+    this.wakeController.abort(wakeReason);
   }
 
   /** Claim `id` by id at the next round. */
@@ -562,7 +568,7 @@ export class Worker {
     const durationMs = this.now() - active.startedAt;
     if (outcome.kind === 'aborted' && active.abortKind === 'lease-lost') {
       // Nothing is written: another attempt owns the job now.
-      this.log.debug('job result discarded after lease loss', { jobId: job.id });
+      if (this.debugLog) this.log.debug('job result discarded after lease loss', { jobId: job.id });
       return;
     }
     if (outcome.kind === 'aborted' && active.abortKind === 'shutdown') {
@@ -579,7 +585,7 @@ export class Worker {
       if (res.status === 'requeued') {
         this.counters.released++;
         this.events.emit('job:released', { at: this.now(), ...base, reason: `retry later in ${outcome.delayMs} ms` });
-        this.log.debug('job will retry later (attempt not counted)', { jobId: job.id, delayMs: outcome.delayMs });
+        if (this.debugLog) this.log.debug('job will retry later (attempt not counted)', { jobId: job.id, delayMs: outcome.delayMs });
       } else this.onUnsettled(active, res);
       return;
     }
@@ -589,7 +595,7 @@ export class Worker {
         this.counters.completed++;
         const result = asJson(outcome.result);
         this.events.emit('job:completed', { at: this.now(), ...base, durationMs, ...(result === undefined ? {} : { result }) });
-        this.log.debug('job completed', { jobId: job.id, name: job.doc.name, durationMs });
+        if (this.debugLog) this.log.debug('job completed', { jobId: job.id, name: job.doc.name, durationMs });
         return;
       }
       if (res.status !== 'error') {
@@ -629,14 +635,14 @@ export class Worker {
     if (res.status === 'retrying') {
       const delayMs = Math.max(0, res.runAtMs - this.now());
       this.events.emit('job:retrying', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, nextAttempt: job.doc.attempt + 1, nextRunAt: res.runAtMs, delayMs, error: info });
-      this.log.debug('job failed; will retry', { jobId: job.id, kind, error: error.message, attempt: job.doc.attempt, retryInMs: delayMs });
+      if (this.debugLog) this.log.debug('job failed; will retry', { jobId: job.id, kind, error: error.message, attempt: job.doc.attempt, retryInMs: delayMs });
     } else if (res.status === 'dead-lettered') {
       const reason = kind === 'timeout' ? 'timeout' : 'attempts-exhausted';
       this.events.emit('job:dead-lettered', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, reason, deadIndex: res.index, error: info });
-      this.log.debug('job dead-lettered after its last attempt', { jobId: job.id, kind, error: error.message, deadIndex: res.index });
+      if (this.debugLog) this.log.debug('job dead-lettered after its last attempt', { jobId: job.id, kind, error: error.message, deadIndex: res.index });
     } else {
       if (kind === 'cancelled') this.events.emit('job:cancelled', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, previousState: 'active', reason: error.message });
-      this.log.debug('job failed for good', { jobId: job.id, kind, error: error.message });
+      if (this.debugLog) this.log.debug('job failed for good', { jobId: job.id, kind, error: error.message });
     }
   }
 
@@ -713,7 +719,7 @@ export class Worker {
         a.job = await this.store.progress(a.job, p.value);
       } catch (err) {
         // A lost lease shows up in the heartbeat that follows.
-        this.log.debug('progress not stored', { jobId: a.id, error: toError(err).message });
+        if (this.debugLog) this.log.debug('progress not stored', { jobId: a.id, error: toError(err).message });
       }
     }
   }

@@ -46,5 +46,6 @@ export function createCliLogger(format: LogFormat, level: LogLevel, out: LineWri
     info: (m, f) => line('info', m, f),
     warn: (m, f) => line('warn', m, f),
     error: (m, f) => line('error', m, f),
+    isLevelEnabled: (lvl) => logLevels.indexOf(lvl) >= min,
   };
 }

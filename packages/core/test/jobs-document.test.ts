@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { jobDocumentJson, newJobDocument } from '../src/jobs/document.js';
+import { iso, jobDocumentJson, newJobDocument } from '../src/jobs/document.js';
 import { validate } from '../src/jobs/options.js';
 import { validatePayload } from '../src/payload.js';
 
@@ -13,4 +13,12 @@ describe('job document serialization', () => {
       expect(JSON.parse(text)).to.deep.equal(doc);
     });
   }
+});
+
+describe('iso', () => {
+  it('formats every instant right when conversions repeat, alternate and change', () => {
+    const seq = [NOW, NOW, NOW + 30_000, NOW, NOW + 30_000, NOW + 1, NOW + 1, NOW, 0, -1, NOW + 30_000];
+    expect(seq.map(iso)).to.deep.equal(seq.map((ms) => new Date(ms).toISOString()));
+    expect(() => iso(Number.NaN)).to.throw(RangeError);
+  });
 });

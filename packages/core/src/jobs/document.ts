@@ -9,8 +9,22 @@ import { JobState, isJobState } from './state.js';
 import { partitionOf } from './partition.js';
 import { EsJobsError, ErrorCode } from '../errors.js';
 
+// A batch stamps many documents with the same few instants (now, now + lease): remember the last
+// two conversions instead of formatting a Date for every field of every job.
+let isoMsA = Number.NaN;
+let isoA = '';
+let isoMsB = Number.NaN;
+let isoB = '';
+
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms === isoMsA) return isoA;
+  if (ms === isoMsB) return isoB;
+  const text = new Date(ms).toISOString();
+  isoMsB = isoMsA;
+  isoB = isoA;
+  isoMsA = ms;
+  isoA = text;
+  return text;
 }
 
 export function toMs(isoTime: string | null | undefined): number | undefined {

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE]
- * [--no-engine] [--cases enqueue,processing,latency,locks]`: the esjobs benchmark suite. For each target: enqueue throughput, processing
+ * [--no-engine] [--cases enqueue,processing,latency,locks] [--processing 1x10,1x50,4x50]`: the esjobs benchmark suite. For each target: enqueue throughput, processing
  * throughput of no-op jobs, enqueue→start latency, delayed-job lateness, lock ops/s, peak RSS
  * of worker processes; then the engine-level benchmarks (bench/engine-*.ts). Prints a table and
  * JSON, and writes the JSON to bench/results/latest.json (or --out).
@@ -29,11 +29,12 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'no-engine': { type: 'boolean', default: false },
     cases: { type: 'string' },
+    processing: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE] [--no-engine] [--cases enqueue,processing,latency,locks]');
+  console.log('usage: pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE] [--no-engine] [--cases enqueue,processing,latency,locks] [--processing 1x10,1x50,4x50]');
   process.exit(0);
 }
 const quick = values.quick;
@@ -50,6 +51,14 @@ const wanted = new Set(values.cases?.split(',').map((c) => c.trim()) ?? caseName
 for (const c of wanted) {
   if (!(caseNames as readonly string[]).includes(c)) {
     console.error(`--cases: unknown case "${c}" (known: ${caseNames.join(', ')})`);
+    process.exit(2);
+  }
+}
+const processingNames = processingCases.map((c) => `${c.processes}x${c.concurrency}`);
+const processingWanted = new Set(values.processing?.split(',').map((c) => c.trim()) ?? processingNames);
+for (const c of processingWanted) {
+  if (!processingNames.includes(c)) {
+    console.error(`--processing: unknown case "${c}" (known: ${processingNames.join(', ')})`);
     process.exit(2);
   }
 }
@@ -80,7 +89,7 @@ async function benchTarget(name: TargetName): Promise<TargetResult> {
   try {
     const enqueue = wanted.has('enqueue') ? await step('enqueue', errors, () => benchEnqueue(h)) : undefined;
     const processing = [];
-    for (const c of wanted.has('processing') ? processingCases : []) {
+    for (const c of wanted.has('processing') ? processingCases.filter((p) => processingWanted.has(`${p.processes}x${p.concurrency}`)) : []) {
       const r = await step(`processing ${c.processes}×${c.concurrency}`, errors, () => benchProcessing(h, c));
       if (r !== undefined) processing.push(r);
     }

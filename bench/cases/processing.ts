@@ -88,6 +88,16 @@ export async function benchProcessing(h: Harness, c: ProcessingCase): Promise<Pr
   const hi = percentile(finished, 0.9);
   const middle = finished.filter((t) => t >= lo && t <= hi).length;
   const jobsPerSec = hi > lo ? (middle * 1000) / (hi - lo) : Number.NaN;
+  if (process.env['ESJOBS_BENCH_DEBUG'] === '1') {
+    // Completions per 500 ms from the first one: shows warm-up, stalls and the tail.
+    const first = Math.min(...finished);
+    const bins: number[] = [];
+    for (const t of finished) {
+      const i = Math.floor((t - first) / 500);
+      bins[i] = (bins[i] ?? 0) + 1;
+    }
+    console.log(`completions per 500 ms: ${Array.from(bins, (n) => n ?? 0).join(' ')}`);
+  }
   await deleteQueue(h, queue);
   return {
     ...c,

@@ -7,6 +7,9 @@ import { analyze } from '../analysis.js';
 import { dateMath, defaultDateFormat, parseTimeZone } from './date.js';
 import type { QueryNode, RangeBounds } from './query-parse.js';
 import { shardError } from './search-errors.js';
+import { someValue } from '../store/doc-fields.js';
+
+const anyValue = (): boolean => true;
 import type { Entry, SearchIndex } from './search-index.js';
 
 export interface Compiled {
@@ -133,6 +136,7 @@ function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost:
   const caseFold = ci && (f.type === 'keyword' || f.type === 'text');
   const wanted = new Set<IndexedValue>(caseFold ? values.map((v) => String(v).toLowerCase()) : values);
   const postings = ctx.index.postings.get(field);
+  const matches = caseFold ? (v: IndexedValue): boolean => wanted.has(String(v).toLowerCase()) : (v: IndexedValue): boolean => wanted.has(v);
   const scoreFor = (e: Entry): number => {
     if (!scoring) return 0;
     const vals = e.doc.fields.get(field) ?? [];
@@ -144,14 +148,7 @@ function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost:
     return wanted.size > 1 ? boost : s * boost;
   };
   return {
-    score: (e) => {
-      const vals = e.doc.fields.get(field);
-      if (!vals) return undefined;
-      for (const v of vals) {
-        if (wanted.has(caseFold ? String(v).toLowerCase() : v)) return scoreFor(e);
-      }
-      return undefined;
-    },
+    score: (e) => (someValue(e.doc.fields, field, matches) === true ? scoreFor(e) : undefined),
     candidates: () => {
       if (!postings) return new Set();
       if (caseFold) return unionWhere(postings, (v) => wanted.has(String(v).toLowerCase()));
@@ -224,12 +221,7 @@ function compileRange(field: string, bounds: RangeBounds, boost: number, ctx: Co
     return true;
   };
   return {
-    score: (e) => {
-      const vals = e.doc.fields.get(field);
-      if (!vals) return undefined;
-      for (const v of vals) if (inRange(v)) return s;
-      return undefined;
-    },
+    score: (e) => (someValue(e.doc.fields, field, inRange) === true ? s : undefined),
     candidates: () => undefined,
     estimate: noEstimate,
   };
@@ -244,7 +236,7 @@ function compileExists(pattern: string, boost: number, ctx: CompileContext, scor
   const s = scoring ? boost : 0;
   return {
     score: (e) => {
-      for (const f of fields) if ((e.doc.fields.get(f)?.length ?? 0) > 0) return s;
+      for (const f of fields) if (someValue(e.doc.fields, f, anyValue) === true) return s;
       return undefined;
     },
     candidates: () => undefined,
@@ -266,12 +258,7 @@ function compilePattern(kind: 'prefix' | 'wildcard', field: string, value: strin
   const postings = ctx.index.postings.get(field);
   const s = scoring ? boost : 0;
   return {
-    score: (e) => {
-      const vals = e.doc.fields.get(field);
-      if (!vals) return undefined;
-      for (const v of vals) if (typeof v === 'string' && test(v)) return s;
-      return undefined;
-    },
+    score: (e) => (someValue(e.doc.fields, field, (v) => typeof v === 'string' && test(v)) === true ? s : undefined),
     candidates: () => (postings ? unionWhere(postings, (v) => typeof v === 'string' && test(v)) : new Set()),
     estimate: () => (postings ? undefined : 0),
   };

@@ -56,6 +56,17 @@ export class FlatFields implements DocFields {
     return Array.isArray(v) ? v : [v];
   }
 
+  /** See someValue. */
+  some(path: string, pred: (v: IndexedValue) => boolean): boolean | undefined {
+    const s = this.slots.find(path);
+    if (s === undefined) return undefined;
+    const v = this.vals[s];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) return pred(v);
+    for (const x of v) if (pred(x)) return true;
+    return false;
+  }
+
   has(path: string): boolean {
     const s = this.slots.find(path);
     return s !== undefined && this.vals[s] !== undefined;
@@ -115,4 +126,17 @@ export function forEachChangedField(
 ): boolean {
   if (!(before instanceof FlatFields) || !(after instanceof FlatFields)) return false;
   return before.diff(after, fn);
+}
+
+/**
+ * Whether some value of `path` satisfies `pred`; undefined when the document has none. Query
+ * matching calls this for every document a search walks, so the flat layout's single values are
+ * tested as they are instead of being wrapped in an array per call.
+ */
+export function someValue(fields: DocFields, path: string, pred: (v: IndexedValue) => boolean): boolean | undefined {
+  if (fields instanceof FlatFields) return fields.some(path, pred);
+  const vals = fields.get(path);
+  if (vals === undefined) return undefined;
+  for (const v of vals) if (pred(v)) return true;
+  return false;
 }

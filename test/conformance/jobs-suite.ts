@@ -3,7 +3,7 @@
  * scenario uses its own prefix; times that matter (leases, delays) come from a TestClock.
  */
 import { expect } from 'chai';
-import { LeaseLostError, ValidationError, partitionRange } from '@esjobs/core';
+import { LeaseLostError, ValidationError, partitionOf, partitionRange } from '@esjobs/core';
 import type { ClaimedJob, JobStore } from '@esjobs/core';
 import { TestClock, createHarness, percentile, sumMap } from './jobs-harness.js';
 import type { Harness } from './jobs-harness.js';
@@ -183,6 +183,27 @@ export function jobStoreSuite(target: Target): void {
       expect(claimed).to.deep.equal(expected);
       const last = await store.claim({ queues: ['default'], workerId: 'alone', slots: 10, lease: '10m', partition: { rank: 0, of: 1 } });
       expect(last.jobs).to.have.length(0);
+    });
+
+    it('a sliced claimer takes its own slice first, steals only the shortfall, and reports it', async () => {
+      const clock = new TestClock();
+      const store = h.store({}, clock);
+      const share = { rank: 1, of: 4 };
+      const range = partitionRange(share);
+      if (range === undefined) throw new Error('expected a partition range for 1 of 4');
+      const ids = Array.from({ length: 40 }, (_, i) => `slice-${i}`);
+      const own = ids.filter((id) => { const p = partitionOf(id); return p >= range.from && p < range.to; });
+      expect(own.length, 'test data: some jobs in the slice, some outside').to.be.within(1, 39);
+      await store.enqueueMany(ids.map((id) => ({ name: 'sliced', payload: null, options: { jobId: id } })));
+      await h.refresh();
+      const first = await store.claim({ queues: ['default'], workerId: 'w-slice', slots: own.length, lease: '10m', partition: share });
+      expect(first.jobs.map((j) => j.id).sort()).to.deep.equal([...own].sort());
+      expect(first.stolen).to.equal(0);
+      // The slice is empty now: what is claimed next comes from other slices, and says so.
+      const second = await store.claim({ queues: ['default'], workerId: 'w-slice', slots: 3, lease: '10m', partition: share });
+      expect(second.jobs).to.have.length(3);
+      expect(second.jobs.every((j) => !own.includes(j.id))).to.equal(true);
+      expect(second.stolen).to.equal(3);
     });
 
     it('delayed jobs are not claimed before runAt', async () => {

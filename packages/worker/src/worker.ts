@@ -73,6 +73,12 @@ const RUN_OVER = 'run over';
 /** Reason of a wake-up abort (never thrown to users: sleep() swallows it). */
 const wakeReason = new Error('woken');
 const VERSION = '0.1.0';
+/** First re-read of the claimers after start or after the share changed; it then doubles. */
+const PEERS_FIRST_REREAD_MS = 250;
+/** Registry re-read interval of a worker that is claiming jobs. */
+const PEERS_BUSY_REREAD_MS = 1_000;
+/** Conflicts and steals trigger a registry re-read at most this often. */
+const PEERS_MIN_REREAD_MS = 1_000;
 
 function isBackendContext(es: unknown): es is BackendContext {
   return typeof es === 'object' && es !== null && 'names' in es && 'request' in es && typeof (es as BackendContext).request === 'function';
@@ -123,6 +129,10 @@ export class Worker {
   private reapTimer: NodeJS.Timeout | undefined;
   private registryTimer: NodeJS.Timeout | undefined;
   private peersTimer: NodeJS.Timeout | undefined;
+  /** When the registry was last read for the partition share. */
+  private peersReadAt = 0;
+  /** Jobs claimed since the last registry read (a busy worker re-reads every second). */
+  private claimedSincePeers = 0;
   private peers: ClaimPeers | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopPromise: Promise<void> | undefined;
@@ -169,6 +179,14 @@ export class Worker {
     return { ...this.counters };
   }
 
+  /**
+   * This worker's share of the claim partitions as it last read the registry (rank among the
+   * running workers of its queues), or undefined before the first read or after a failed one.
+   */
+  get partitionShare(): { readonly rank: number; readonly of: number } | undefined {
+    return this.peers?.share;
+  }
+
   /** Settle requests sent (each carries many completions/failures). */
   get settleRequests(): number {
     return this.settler.requests;
@@ -202,7 +220,7 @@ export class Worker {
     this.scheduleRegistry();
     this.peers = new ClaimPeers(this.id, this.o.queues);
     // Workers started together see each other only after the registry refreshes: look again soon.
-    this.schedulePeers(0, 250);
+    this.schedulePeers(0, PEERS_FIRST_REREAD_MS);
     this.loopPromise = this.claimLoop();
     const host = hostname();
     this.events.emit('worker:online', { at: this.now(), workerId: this.id, host, pid: process.pid, queues: this.o.queues, concurrency: this.o.concurrency });
@@ -399,8 +417,8 @@ export class Worker {
       const started = this.now();
       requested += want;
       let result;
+      const partition = this.peers?.share;
       try {
-        const partition = this.peers?.share;
         result = await this.store.claim({ queues: g.queues, jobNames: g.names, workerId: this.id, slots: Math.min(want, 1000), ...(partition === undefined ? {} : { partition }) });
       } catch (err) {
         if (held.length > 0) await releaseQueueSlots(this.ctx, held).catch(() => undefined);
@@ -408,7 +426,12 @@ export class Worker {
       }
       this.counters.claimRequests++;
       this.counters.claimConflicts += result.conflicts;
+      // Claimers that disagree on who shares the queue overlap (conflicts) or leave slices to
+      // stealing: read the registry again soon instead of at the next backed-off re-read.
+      if (partition !== undefined && partition.of > 1 && (result.conflicts > 0 || result.stolen > 0)) this.rereadPeersSoon();
+      else if (partition !== undefined && partition.of === 1 && result.conflicts > 0) this.rereadPeersSoon();
       claimed += result.jobs.length;
+      this.claimedSincePeers += result.jobs.length;
       conflicts += result.conflicts;
       candidates += result.candidates;
       const unused = held.slice(result.jobs.length);
@@ -811,21 +834,46 @@ export class Worker {
     }, this.o.registryIntervalMs);
   }
 
-  /** Re-read the claimers sharing our queues; the delay doubles from `nextMs` up to the registry interval. */
+  /**
+   * Re-read the claimers sharing our queues. While this worker is claiming, every second: a
+   * claimer that joined is then noticed within about a second by everyone (someone claiming the
+   * whole queue alone never sees a conflict that would tell it), and the read is a small search
+   * next to the claim searches of a busy worker. Idle, the delay doubles from `nextMs` up to the
+   * registry interval, and starts over from the shortest when the share changed.
+   */
   private schedulePeers(delayMs: number, nextMs: number): void {
     this.peersTimer = setTimeout(() => {
+      this.peersTimer = undefined;
       const peers = this.peers;
       if (peers === undefined) return;
+      const before = peers.share;
+      this.peersReadAt = this.now();
+      let next = nextMs;
       void listWorkers(this.ctx)
-        .then((workers) => peers.update(workers))
+        .then((workers) => {
+          peers.update(workers);
+          const after = peers.share;
+          if (before !== undefined && (after?.rank !== before.rank || after.of !== before.of)) next = PEERS_FIRST_REREAD_MS;
+        })
         .catch((err: unknown) => {
           peers.clear();
-          this.log.debug('could not read the worker registry; claiming from all partitions', { error: toError(err).message });
+          if (this.debugLog) this.log.debug('could not read the worker registry; claiming from all partitions', { error: toError(err).message });
         })
         .finally(() => {
-          if (this.state === 'running') this.schedulePeers(nextMs, Math.min(this.o.registryIntervalMs, nextMs * 2));
+          const busy = this.claimedSincePeers > 0;
+          this.claimedSincePeers = 0;
+          if (busy) next = Math.min(next, PEERS_BUSY_REREAD_MS);
+          if (this.state === 'running' && this.peersTimer === undefined) this.schedulePeers(next, Math.min(this.o.registryIntervalMs, next * 2));
         });
     }, delayMs);
+  }
+
+  /** A re-read now (at most one per PEERS_MIN_REREAD_MS), then the short schedule again. */
+  private rereadPeersSoon(): void {
+    if (this.peers === undefined || this.state !== 'running') return;
+    if (this.now() - this.peersReadAt < PEERS_MIN_REREAD_MS || this.peersTimer === undefined) return;
+    clearTimeout(this.peersTimer);
+    this.schedulePeers(0, PEERS_FIRST_REREAD_MS);
   }
 
   // ---- shutdown ------------------------------------------------------------------------------
@@ -855,7 +903,10 @@ export class Worker {
       const timer = new Promise<void>((resolve) => {
         timeout = setTimeout(resolve, this.forced ? 0 : timeoutMs);
       });
-      await Promise.race([this.allHandlersDone(), timer, forced]);
+      const waiting = { over: false };
+      await Promise.race([this.allHandlersDone(waiting), timer, forced]);
+      // The handlers' poll would otherwise go on every 10 ms after a timeout or a forced stop.
+      waiting.over = true;
       clearTimeout(timeout);
       if (this.running > 0) {
         this.log.warn('shutdown timeout: aborting running jobs and releasing them', { running: this.running });
@@ -878,10 +929,7 @@ export class Worker {
     this.log.info('worker stopped', { ...this.counters });
   }
 
-  private async allHandlersDone(): Promise<void> {
-    while (this.running > 0) {
-      await new Promise((r) => setTimeout(r, 10));
-      if (this.forceStop === undefined) return;
-    }
+  private async allHandlersDone(waiting: { readonly over: boolean }): Promise<void> {
+    while (this.running > 0 && !waiting.over) await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -69,6 +69,11 @@ export interface ClaimResult {
   readonly candidates: number;
   /** Candidates dropped as already stale (cache or mget). */
   readonly staleDropped: number;
+  /**
+   * Jobs taken from other claimers' slices (the own slice had too few). Steady stealing, like
+   * conflicts, hints that the claimers' views of who shares the queue disagree.
+   */
+  readonly stolen: number;
 }
 
 /** The partial update that claims a job, and the document as it will be after it. */
@@ -157,7 +162,7 @@ interface Gathered {
 }
 
 export async function claim(ctx: BackendContext, input: ClaimInput): Promise<ClaimResult> {
-  if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0 };
+  if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0, stolen: 0 };
   const now = ctx.clock.now();
   const base: estypes.QueryDslQueryContainer[] = [
     { term: { state: JobState.queued } },
@@ -166,14 +171,17 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
   ];
   if (input.jobNames.length > 0) base.push({ terms: { name: [...input.jobNames] } });
   const got: Gathered = { eligible: [], candidates: 0, dropped: 0 };
+  let stolen = 0;
   for (const sweep of sweepsFor(input)) {
     if (got.eligible.length >= input.slots) break;
+    const before = got.eligible.length;
     await gather(ctx, input, now, base, sweep, got);
+    if (sweep.steal) stolen += got.eligible.length - before;
   }
   const chosen = got.eligible.slice(0, input.slots);
   const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
   input.spread.record(chosen.length, conflicts);
-  return { jobs, conflicts, candidates: got.candidates, staleDropped: got.dropped };
+  return { jobs, conflicts, candidates: got.candidates, staleDropped: got.dropped, stolen: Math.min(stolen, jobs.length) };
 }
 
 /** The searches of one claim, in order; later ones run only while too few jobs were found. */

@@ -202,7 +202,9 @@ function sweepsFor(input: ClaimInput): Sweep[] {
 
 /** One sweep: search pages until enough claimable candidates are found, adding them to `got`. */
 async function gather(ctx: BackendContext, input: ClaimInput, now: number, base: readonly estypes.QueryDslQueryContainer[], sweep: Sweep, got: Gathered): Promise<void> {
-  const filter = sweep.filter === undefined ? [...base] : [...base, sweep.filter];
+  // The slice filter first: it is what rejects most of the documents a search walks (others'
+  // slices), and engines that test filters in order (the embedded one) stop there.
+  const filter = sweep.filter === undefined ? [...base] : [sweep.filter, ...base];
   const cursor = sweep.steal ? undefined : input.cursor;
   const verify = sweep.verify;
   let after: Sort | undefined = cursor?.after(sweep.key);

@@ -161,7 +161,8 @@ export function jobStoreSuite(target: Target): void {
 
     it('a claimer known to be alone (share of one) claims straight from search: in order, two requests a round, nothing twice', async () => {
       const clock = new TestClock();
-      const store = h.store({}, clock);
+      // Without the lookahead (tested below), each round is exactly its search and its bulk.
+      const store = h.store({ claimLookahead: false }, clock);
       const t = clock.now();
       await store.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ name: 'solo', payload: i, options: { jobId: `solo-${String(i).padStart(2, '0')}`, priority: i % 3, runAt: t - 1000 + i } })));
       await h.refresh();
@@ -183,6 +184,36 @@ export function jobStoreSuite(target: Target): void {
       expect(claimed).to.deep.equal(expected);
       const last = await store.claim({ queues: ['default'], workerId: 'alone', slots: 10, lease: '10m', partition: { rank: 0, of: 1 } });
       expect(last.jobs).to.have.length(0);
+    });
+
+    it('with the lookahead, the next search of a busy claimer is already done when it claims again: same order, nothing twice', async () => {
+      const clock = new TestClock();
+      const store = h.store({}, clock);
+      const t = clock.now();
+      await store.enqueueMany(Array.from({ length: 45 }, (_, i) => ({ name: 'ahead', payload: i, options: { jobId: `ahead-${String(i).padStart(2, '0')}`, priority: i % 3, runAt: t - 1000 + i } })));
+      await h.refresh();
+      const expected = Array.from({ length: 45 }, (_, i) => i)
+        .sort((a, b) => (b % 3) - (a % 3) || a - b)
+        .map((i) => `ahead-${String(i).padStart(2, '0')}`);
+      const claimed: string[] = [];
+      const prefetched: boolean[] = [];
+      for (let round = 0; round < 5; round++) {
+        const r = await store.claim({ queues: ['default'], workerId: 'busy', slots: 10, lease: '10m', partition: { rank: 0, of: 1 } });
+        expect(r.conflicts).to.equal(0);
+        claimed.push(...r.jobs.map((j) => j.id));
+        prefetched.push(r.prefetched);
+      }
+      // Round 0 searched itself; the next ones found their search started by the round before,
+      // unless that search was pushed back (a prefetch is tried once, then the claim searches).
+      const rejected = store.ctx.metrics.rejections.get('claim') ?? 0;
+      expect(prefetched[0]).to.equal(false);
+      expect(prefetched.slice(1).filter((p) => !p).length).to.be.at.most(rejected);
+      expect(claimed).to.deep.equal(expected.slice(0, 45));
+      // The end of the queue: nothing left, and no search started ahead of an empty slice.
+      const last = await store.claim({ queues: ['default'], workerId: 'busy', slots: 10, lease: '10m', partition: { rank: 0, of: 1 } });
+      expect(last.jobs).to.have.length(0);
+      // A prefetch is only a head start: a smaller claim uses it, a changed shape does not.
+      expect((await store.claim({ queues: ['default'], workerId: 'busy', slots: 10, lease: '10m', jobNames: ['other'], partition: { rank: 0, of: 1 } })).prefetched).to.equal(false);
     });
 
     it('a sliced claimer takes its own slice first, steals only the shortfall, and reports it', async () => {

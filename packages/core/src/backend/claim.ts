@@ -34,6 +34,7 @@ import { jobUpdate, runJobBulk } from './job-bulk.js';
 import { holdsChange } from './own-write.js';
 import { getJobsLive, storedJob } from './get-job.js';
 import type { ClaimCursor } from '../jobs/claim-cursor.js';
+import type { ClaimLookahead } from '../jobs/claim-lookahead.js';
 import { type PartitionShare, partitionRange } from '../jobs/partition.js';
 
 export interface ClaimInput {
@@ -59,6 +60,8 @@ export interface ClaimInput {
   readonly partition?: PartitionShare;
   /** Where this claimer's next search of its own slice starts (see claim-cursor.ts). */
   readonly cursor?: ClaimCursor;
+  /** Start the next search while this claim is written (see claim-lookahead.ts). */
+  readonly lookahead?: ClaimLookahead;
 }
 
 export interface ClaimResult {
@@ -74,6 +77,8 @@ export interface ClaimResult {
    * conflicts, hints that the claimers' views of who shares the queue disagree.
    */
   readonly stolen: number;
+  /** The candidates came from the search the previous claim started ahead (no search waited for). */
+  readonly prefetched: boolean;
 }
 
 /** The partial update that claims a job, and the document as it will be after it. */
@@ -159,10 +164,11 @@ interface Gathered {
   readonly eligible: StoredJob[];
   candidates: number;
   dropped: number;
+  prefetched: boolean;
 }
 
 export async function claim(ctx: BackendContext, input: ClaimInput): Promise<ClaimResult> {
-  if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0, stolen: 0 };
+  if (input.slots <= 0 || input.queues.length === 0) return { jobs: [], conflicts: 0, candidates: 0, staleDropped: 0, stolen: 0, prefetched: false };
   const now = ctx.clock.now();
   const base: estypes.QueryDslQueryContainer[] = [
     { term: { state: JobState.queued } },
@@ -170,7 +176,7 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
     { range: { runAt: { lte: iso(now) } } },
   ];
   if (input.jobNames.length > 0) base.push({ terms: { name: [...input.jobNames] } });
-  const got: Gathered = { eligible: [], candidates: 0, dropped: 0 };
+  const got: Gathered = { eligible: [], candidates: 0, dropped: 0, prefetched: false };
   let stolen = 0;
   for (const sweep of sweepsFor(input)) {
     if (got.eligible.length >= input.slots) break;
@@ -181,7 +187,7 @@ export async function claim(ctx: BackendContext, input: ClaimInput): Promise<Cla
   const chosen = got.eligible.slice(0, input.slots);
   const { jobs, conflicts } = await claimStored(ctx, 'claim', chosen, input.workerId, input.leaseMs, input.recent);
   input.spread.record(chosen.length, conflicts);
-  return { jobs, conflicts, candidates: got.candidates, staleDropped: got.dropped, stolen: Math.min(stolen, jobs.length) };
+  return { jobs, conflicts, candidates: got.candidates, staleDropped: got.dropped, stolen: Math.min(stolen, jobs.length), prefetched: got.prefetched };
 }
 
 /** The searches of one claim, in order; later ones run only while too few jobs were found. */
@@ -220,20 +226,27 @@ async function gather(ctx: BackendContext, input: ClaimInput, now: number, base:
   // The cursor may move past the longest run of hits that were all taken or seen stale.
   let lastTaken: Sort | undefined;
   let unbroken = true;
+  const search = (searchAfter: Sort | undefined, attempts?: number): Promise<estypes.SearchResponse<unknown>> =>
+    ctx.request(
+      'claim',
+      () =>
+        ctx.client.search({
+          index: ctx.names.jobs,
+          query,
+          sort: sweep.steal ? STEAL_SORT : SORT,
+          size,
+          _source: !verify,
+          seq_no_primary_term: true,
+          track_total_hits: false,
+          ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
+        }),
+      attempts === undefined ? {} : { maxAttempts: attempts },
+    );
   for (let page = 0; page < input.maxPages && got.eligible.length < input.slots; page++) {
     const searchAfter = after;
-    const res = await ctx.request('claim', () =>
-      ctx.client.search({
-        index: ctx.names.jobs,
-        query,
-        sort: sweep.steal ? STEAL_SORT : SORT,
-        size,
-        _source: !verify,
-        seq_no_primary_term: true,
-        track_total_hits: false,
-        ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
-      }),
-    );
+    const ahead = page === 0 && searchAfter !== undefined && cursor !== undefined ? await input.lookahead?.take(sweep.key, searchAfter, size) : undefined;
+    if (ahead !== undefined) got.prefetched = true;
+    const res = ahead ?? (await search(searchAfter));
     const hits = res.hits.hits;
     got.candidates += hits.length;
     const fresh: { id: string; seqNo: number; job: StoredJob | undefined }[] = [];
@@ -279,6 +292,12 @@ async function gather(ctx: BackendContext, input: ClaimInput, now: number, base:
   if (cursor === undefined) return;
   if (reachedEnd && got.eligible.length < input.slots) cursor.reset(sweep.key);
   else if (lastTaken !== undefined) cursor.advance(sweep.key, lastTaken);
+  // A full batch from a slice that goes on: search for the next one while this one is written.
+  // One attempt only: a pushed-back prefetch is dropped, and no retry outlives the claim.
+  const next = cursor.after(sweep.key);
+  if (input.lookahead !== undefined && !reachedEnd && got.eligible.length >= input.slots && next !== undefined) {
+    input.lookahead.start(sweep.key, next, size, () => search(next, 1));
+  }
 }
 
 /** What the search asked, checked again on the real-time document. */

@@ -38,6 +38,13 @@ export interface JobStoreOptions {
    * @defaultValue `'1s'`
    */
   readonly claimCursorMaxAge?: Duration;
+  /**
+   * After a full batch, a claimer starts the search for the next batch while this
+   * one is written, so a busy claimer waits for one round trip per claim instead of two. Only
+   * candidates are fetched ahead, never leases: nothing waits in a worker that others could run.
+   * @defaultValue `true`
+   */
+  readonly claimLookahead?: boolean;
 }
 
 export const leaseMsDefault = 30_000;
@@ -51,6 +58,7 @@ export const claimExcludeWindowMsDefault = 3_000;
 export const claimExcludeMaxDefault = 2_000;
 export const claimMaxPagesDefault = 3;
 export const claimCursorMaxAgeMsDefault = 1_000;
+export const claimLookaheadDefault = true;
 
 export interface ResolvedJobStoreOptions {
   readonly leaseMs: number;
@@ -64,6 +72,7 @@ export interface ResolvedJobStoreOptions {
   readonly claimExcludeMax: number;
   readonly claimMaxPages: number;
   readonly claimCursorMaxAgeMs: number;
+  readonly claimLookahead: boolean;
 }
 
 const KNOWN = [
@@ -78,7 +87,13 @@ const KNOWN = [
   'claimExcludeMax',
   'claimMaxPages',
   'claimCursorMaxAge',
+  'claimLookahead',
 ];
+
+function bool(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new ValidationError(field, value, 'must be true or false');
+  return value;
+}
 
 function positiveNumber(field: string, value: unknown, integer: boolean, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
@@ -104,6 +119,7 @@ export function withDefaults(options: JobStoreOptions = {}): ResolvedJobStoreOpt
     claimMaxPages: options.claimMaxPages === undefined ? claimMaxPagesDefault : positiveNumber('claimMaxPages', options.claimMaxPages, true, 100),
     claimCursorMaxAgeMs:
       options.claimCursorMaxAge === undefined ? claimCursorMaxAgeMsDefault : parseDuration('claimCursorMaxAge', options.claimCursorMaxAge, { allowZero: true }),
+    claimLookahead: options.claimLookahead === undefined ? claimLookaheadDefault : bool('claimLookahead', options.claimLookahead),
   };
 }
 

@@ -45,6 +45,7 @@ import type { JobOptions } from './options.js';
 import { validate as validateStoreOptions } from './store-options.js';
 import type { JobStoreOptions, ResolvedJobStoreOptions } from './store-options.js';
 import { RecentClaims } from './recent-claims.js';
+import { ClaimLookahead } from './claim-lookahead.js';
 import { ClaimCursor } from './claim-cursor.js';
 import type { PartitionShare } from './partition.js';
 import { ContentionSpread } from './contention-spread.js';
@@ -125,6 +126,7 @@ interface Claimer {
   readonly recent: RecentClaims;
   readonly spread: ContentionSpread;
   readonly cursor: ClaimCursor;
+  readonly lookahead: ClaimLookahead;
 }
 
 function checkPartitionShare(share: unknown): PartitionShare | undefined {
@@ -193,7 +195,12 @@ export class JobStore {
   private claimer(workerId: string): Claimer {
     let c = this.claimers.get(workerId);
     if (c === undefined) {
-      c = { recent: new RecentClaims(this.options.recentClaimsMax), spread: new ContentionSpread(8, this.ctx.random), cursor: new ClaimCursor(this.options.claimCursorMaxAgeMs) };
+      c = {
+        recent: new RecentClaims(this.options.recentClaimsMax),
+        spread: new ContentionSpread(8, this.ctx.random),
+        cursor: new ClaimCursor(this.options.claimCursorMaxAgeMs),
+        lookahead: new ClaimLookahead(),
+      };
       this.claimers.set(workerId, c);
     }
     return c;
@@ -231,6 +238,7 @@ export class JobStore {
       recent: c.recent,
       spread: c.spread,
       cursor: c.cursor,
+      ...(this.options.claimLookahead ? { lookahead: c.lookahead } : {}),
       ...(partition === undefined ? {} : { partition }),
       excludeWindowMs: this.options.claimExcludeWindowMs,
       excludeMax: this.options.claimExcludeMax,

@@ -57,6 +57,19 @@ describe('store: near-real-time refresh', () => {
     expect(await count(engine, 's')).to.equal(2);
   });
 
+  it('scheduled refreshes keep a fixed cadence: a write waits for the next tick, not a whole interval', async () => {
+    await call(engine, 'PUT', '/c', { settings: { refresh_interval: '400ms' } });
+    // Ticks at creation + 400, + 800, ...: a write at about +300 is searchable at the +400 tick.
+    await sleep(300);
+    const wrote = Date.now();
+    await call(engine, 'PUT', '/c/_doc/1', { a: 1 });
+    while ((await count(engine, 'c')) === 0 && Date.now() - wrote < 1_000) await sleep(5);
+    const waitedMs = Date.now() - wrote;
+    expect(await count(engine, 'c')).to.equal(1);
+    // About 100 ms; a refresh timed from the write would take 400.
+    expect(waitedMs).to.be.below(300);
+  });
+
   it('refresh=true is visible at once and says forced_refresh', async () => {
     await call(engine, 'PUT', '/t', { settings: { refresh_interval: '-1' } });
     const res = await call(engine, 'PUT', '/t/_doc/1', { a: 1 }, { refresh: 'true' });

@@ -60,6 +60,8 @@ export class IndexState implements IndexHandle {
   private refreshedSeqNo = -1;
   private waiters: Array<{ seqNo: number; resolve: () => void }> = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Scheduled refreshes fall on this time plus whole intervals (wall clock, like the timers). */
+  private refreshAnchorMs = Date.now();
   private readonly host: IndexHost;
   private closed = false;
 
@@ -206,6 +208,7 @@ export class IndexState implements IndexHandle {
 
   /** Re-arm the schedule after a settings change. */
   rescheduleRefresh(): void {
+    this.refreshAnchorMs = Date.now();
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -217,10 +220,13 @@ export class IndexState implements IndexHandle {
     if (this.timer !== undefined || this.closed) return;
     const interval = this.refreshIntervalMs();
     if (interval < 0) return;
+    // Elasticsearch refreshes on a fixed schedule, so a write becomes searchable after 0 to one
+    // interval (half on average); a timer started by the write would always take the whole interval.
+    const untilTick = interval === 0 ? 0 : interval - ((Date.now() - this.refreshAnchorMs) % interval);
     const t = setTimeout(() => {
       this.timer = undefined;
       this.refresh();
-    }, interval + this.host.refreshDelayMs);
+    }, untilTick + this.host.refreshDelayMs);
     t.unref();
     this.timer = t;
   }

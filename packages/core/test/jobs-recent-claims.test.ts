@@ -36,4 +36,22 @@ describe('jobs: recent claims after a put-back', () => {
     expect(r.recentIds(1000, 10)).to.deep.equal(['c']);
     expect(r.isStale('a', 1)).to.equal(false);
   });
+
+  it('lists each id once at its latest mark, only the entries still held, through many re-marks', () => {
+    let t = 0;
+    const r = new RecentClaims(3, () => t);
+    for (let i = 0; i < 500; i++) {
+      t++;
+      r.markStale(`j${i % 5}`, i);
+    }
+    // j0..j4 marked round-robin; the map keeps the 3 newest: j4 (t 500), j3, j2.
+    expect(r.recentIds(10_000, 10)).to.deep.equal(['j4', 'j3', 'j2']);
+    t++;
+    r.markStale('j3', 1_000);
+    expect(r.recentIds(10_000, 10)).to.deep.equal(['j3', 'j4', 'j2']);
+    expect(r.recentIds(0, 10)).to.deep.equal(['j3']);
+    r.forget('j4');
+    expect(r.recentIds(10_000, 2)).to.deep.equal(['j3', 'j2']);
+    expect(r.size).to.equal(2);
+  });
 });

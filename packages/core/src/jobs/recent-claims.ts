@@ -14,6 +14,11 @@ interface Entry {
 
 export class RecentClaims {
   private readonly stale = new Map<string, Entry>();
+  /**
+   * Every entry in the order it was set, superseded ones included (they no longer match `stale`):
+   * `recentIds` walks it from the newest end instead of copying the whole map per claim.
+   */
+  private order: { readonly id: string; readonly entry: Entry }[] = [];
 
   constructor(
     private readonly maxEntries = 20_000,
@@ -51,17 +56,18 @@ export class RecentClaims {
       const oldest = this.stale.keys().next();
       if (oldest.done !== true) this.stale.delete(oldest.value);
     }
+    this.order.push({ id, entry });
+    if (this.order.length > 2 * this.maxEntries + 64) this.order = this.order.filter((o) => this.stale.get(o.id) === o.entry);
   }
 
   /** Up to `max` ids marked in the last `windowMs`, newest first: a search may still show them queued. */
   recentIds(windowMs: number, max: number): string[] {
     const since = this.now() - windowMs;
     const out: string[] = [];
-    const entries = [...this.stale.entries()];
-    for (let i = entries.length - 1; i >= 0 && out.length < max; i--) {
-      const e = entries[i];
-      if (e === undefined || e[1].at < since) break;
-      if (!e[1].putBack) out.push(e[0]);
+    for (let i = this.order.length - 1; i >= 0 && out.length < max; i--) {
+      const o = this.order[i];
+      if (o === undefined || o.entry.at < since) break;
+      if (this.stale.get(o.id) === o.entry && !o.entry.putBack) out.push(o.id);
     }
     return out;
   }

@@ -108,7 +108,7 @@ export async function runWorkerStart(args: WorkerStartArgs, io: WorkerStartIo): 
       io.signal.removeEventListener('abort', onSignal);
       io.forceSignal?.removeEventListener('abort', onForce);
       const cpu = process.cpuUsage(cpuAtReady);
-      log.info('shutdown complete', { ...w.stats, cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
+      log.info('shutdown complete', { ...w.stats, settleRequests: w.settleRequests, cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
       return workerExitCodes.ok;
     } catch (err) {
       io.stderr(`esjobs worker start: ${message(err)}`);

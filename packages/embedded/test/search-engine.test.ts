@@ -1,17 +1,12 @@
 import { expect } from 'chai';
-import type { EngineRequest } from '../src/contracts.js';
+import { engineCall } from './engine-call.js';
 import { Engine } from '../src/engine.js';
 
 /** Search through the real store and router (Engine.handle), as clients reach it. */
 describe('search: through the engine', () => {
   let engine: Engine;
 
-  const call = async (method: EngineRequest['method'], path: string, body?: unknown, query: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const raw = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const headers: Record<string, string> = raw === undefined ? {} : { 'content-type': typeof body === 'string' ? 'application/x-ndjson' : 'application/json' };
-    const r = await engine.handle({ method, path, query, headers, body: raw });
-    return { status: r.status, body: (r.body ?? {}) as Record<string, unknown> };
-  };
+  const call = engineCall(() => engine);
 
   beforeEach(async () => {
     engine = new Engine();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { EngineRequest } from '../src/contracts.js';
+import { engineCall } from './engine-call.js';
 import { Engine } from '../src/engine.js';
 import { SearchIndex } from '../src/search/search-index.js';
 
@@ -12,12 +12,7 @@ import { SearchIndex } from '../src/search/search-index.js';
 describe('search: results stay exact across refreshes of partial updates', () => {
   let engine: Engine;
 
-  const call = async (method: EngineRequest['method'], path: string, body?: unknown, query: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const raw = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const headers: Record<string, string> = raw === undefined ? {} : { 'content-type': typeof body === 'string' ? 'application/x-ndjson' : 'application/json' };
-    const r = await engine.handle({ method, path, query, headers, body: raw });
-    return { status: r.status, body: (r.body ?? {}) as Record<string, unknown> };
-  };
+  const call = engineCall(() => engine);
 
   interface Doc {
     jobId: string;

@@ -70,7 +70,7 @@ const MAX_WAKES = 10_000;
 const NEXT_DUE_MIN_SLEEP_MS = 20;
 // A fixed reason: abort() without one builds a DOMException (with a stack) per job.
 const RUN_OVER = 'run over';
-/** Reason of a wake-up abort (never thrown to users: sleep() swallows it). */
+/** Reason of a wake-up abort, fixed like RUN_OVER (never thrown to users: sleep() swallows it). */
 const wakeReason = new Error('woken');
 const VERSION = '0.1.0';
 /** First re-read of the claimers after start or after the share changed; it then doubles. */
@@ -276,7 +276,6 @@ export class Worker {
   }
 
   private wake(): void {
-    // A fixed reason: abort() without one builds a DOMException (stack and all) per wake-up.
     this.wakeController.abort(wakeReason);
   }
 
@@ -428,8 +427,7 @@ export class Worker {
       this.counters.claimConflicts += result.conflicts;
       // Claimers that disagree on who shares the queue overlap (conflicts) or leave slices to
       // stealing: read the registry again soon instead of at the next backed-off re-read.
-      if (partition !== undefined && partition.of > 1 && (result.conflicts > 0 || result.stolen > 0)) this.rereadPeersSoon();
-      else if (partition !== undefined && partition.of === 1 && result.conflicts > 0) this.rereadPeersSoon();
+      if (partition !== undefined && (result.conflicts > 0 || (partition.of > 1 && result.stolen > 0))) this.rereadPeersSoon();
       claimed += result.jobs.length;
       this.claimedSincePeers += result.jobs.length;
       conflicts += result.conflicts;

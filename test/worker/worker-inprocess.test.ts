@@ -159,9 +159,10 @@ describe('Worker (in-process, embedded engine)', function () {
     const sliced = (list: string[]): AnyJobDefinition => defineJob({ name: 'sliced', handler: (_p: null, ctx) => void list.push(ctx.job.id) });
     const ws = ran.map((list) => worker([sliced(list)], { concurrency: 10, registryIntervalMs: 1_000 }));
     await Promise.all(ws.map((w) => w.start()));
-    // Both registered, and each has looked at the registry since (0.25 s, 0.5 s, 1 s after start).
+    // Both registered, and each has read the registry since and sees the other (a fixed wait was
+    // not always enough on a loaded machine: a worker still alone claims from every slice).
     await eventually('both registered', async () => ((await listWorkers(t.ctx)).filter((l) => l.live).length === 2 ? true : undefined));
-    await sleep(1_200);
+    await eventually('both see two claimers', () => (ws.every((w) => w.partitionShare?.of === 2) ? true : undefined), 10_000);
     await t.store.enqueueMany(Array.from({ length: 400 }, () => ({ name: 'sliced', payload: null })));
     await eventually('400 completions', () => (ws.reduce((n, w) => n + w.stats.completed, 0) === 400 ? true : undefined), 15_000);
     const ranked = ws.map((w) => w.id).sort();

@@ -176,8 +176,8 @@ export function jobStoreSuite(target: Target): void {
       const expected = await enqueueOrdered(h, store, 'solo', 30, clock.now());
       const claimed: string[] = [];
       // Retries of injected 429s (realistic profile) are requests too; they are not what is counted.
-      const claimRequests = (): number =>
-        (store.ctx.metrics.requests.get('claim') ?? 0) - (store.ctx.metrics.rejections.get('claim') ?? 0) - (store.ctx.metrics.backpressureRetries.get('claim') ?? 0);
+      // A rejected attempt and its retry are two requests and one retry: subtract the retries only.
+      const claimRequests = (): number => (store.ctx.metrics.requests.get('claim') ?? 0) - (store.ctx.metrics.backpressureRetries.get('claim') ?? 0);
       for (let round = 0; round < 3; round++) {
         const before = claimRequests();
         // No refresh between rounds: search still shows the earlier claims queued.

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE]
- * [--no-engine] [--cases enqueue,processing,latency,locks] [--processing 1x10,1x50,4x50]`: the esjobs benchmark suite. For each target: enqueue throughput, processing
+ * [--no-engine] [--no-warmup] [--cases enqueue,processing,latency,locks] [--processing 1x10,1x50,4x50]`: the esjobs benchmark suite. For each target: enqueue throughput, processing
  * throughput of no-op jobs, enqueue→start latency, delayed-job lateness, lock ops/s, peak RSS
  * of worker processes; then the engine-level benchmarks (bench/engine-*.ts). Prints a table and
  * JSON, and writes the JSON to bench/results/latest.json (or --out).
@@ -28,13 +28,14 @@ const { values } = parseArgs({
     targets: { type: 'string' },
     out: { type: 'string' },
     'no-engine': { type: 'boolean', default: false },
+    'no-warmup': { type: 'boolean', default: false },
     cases: { type: 'string' },
     processing: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE] [--no-engine] [--cases enqueue,processing,latency,locks] [--processing 1x10,1x50,4x50]');
+  console.log('usage: pnpm bench [--quick] [--targets in-process,http,http-realistic,elasticsearch] [--out FILE] [--no-engine] [--no-warmup] [--cases enqueue,processing,latency,locks] [--processing 1x10,1x50,4x50]');
   process.exit(0);
 }
 const quick = values.quick;
@@ -90,7 +91,7 @@ async function benchTarget(name: TargetName): Promise<TargetResult> {
     const enqueue = wanted.has('enqueue') ? await step('enqueue', errors, () => benchEnqueue(h)) : undefined;
     const processing = [];
     for (const c of wanted.has('processing') ? processingCases.filter((p) => processingWanted.has(`${p.processes}x${p.concurrency}`)) : []) {
-      const r = await step(`processing ${c.processes}×${c.concurrency}`, errors, () => benchProcessing(h, c));
+      const r = await step(`processing ${c.processes}×${c.concurrency}`, errors, () => benchProcessing(h, c, !values['no-warmup']));
       if (r !== undefined) processing.push(r);
     }
     const latency = [];

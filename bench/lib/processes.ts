@@ -4,7 +4,7 @@
  * from /proc (VmHWM), so it covers the whole life of the process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,8 +19,33 @@ export interface Child {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** Peak resident set size in bytes (Linux), undefined elsewhere or after exit. */
   peakRss(): number | undefined;
+  /** CPU time so far, all threads, and the main thread's wait for a CPU (Linux), undefined elsewhere or after exit. */
+  cpu(): ProcessCpu | undefined;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves on exit. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/** From /proc/<pid>/task/<tid>/schedstat (nanoseconds, exact unlike the tick counts of /proc/<pid>/stat). */
+export interface ProcessCpu {
+  /** Time on a CPU, summed over the process's threads (GC and compiler threads included). */
+  readonly runNs: number;
+  /** Time the main thread was runnable but waiting for a CPU (another process had it). */
+  readonly mainWaitNs: number;
+}
+
+export function processCpu(pid: number): ProcessCpu | undefined {
+  try {
+    let runNs = 0;
+    let mainWaitNs = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      runNs += run ?? 0;
+      if (tid === String(pid)) mainWaitNs = wait ?? 0;
+    }
+    return { runNs, mainWaitNs };
+  } catch {
+    return undefined;
+  }
 }
 
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Child {
@@ -83,6 +108,9 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
       } catch {
         return undefined;
       }
+    },
+    cpu() {
+      return exited ? undefined : processCpu(pid);
     },
     async stop(graceMs = 15_000) {
       if (exited) return;

@@ -2,7 +2,7 @@
 import type { EnqueueResults } from '../cases/enqueue.js';
 import type { LatencyResults, WorkerPlacement } from '../cases/latency.js';
 import type { LockResults } from '../cases/locks.js';
-import type { ProcessingResult } from '../cases/processing.js';
+import type { CpuPerJob, ProcessingResult } from '../cases/processing.js';
 import { pollMaxMsDefault } from '@esjobs/worker';
 import { fmtMs, fmtRate } from './stats.js';
 import { renderTable } from './table.js';
@@ -34,6 +34,14 @@ function proc(r: TargetResult, processes: number, concurrency: number): Processi
   return r.processing.find((p) => p.processes === processes && p.concurrency === concurrency);
 }
 
+function fmtCpu(c: CpuPerJob | undefined): string {
+  if (c === undefined) return '–';
+  if (c.inProcessUs !== undefined) return `${Math.round(c.inProcessUs)} (one process)`;
+  if (c.workersUs === undefined) return '–';
+  if (c.engineUs === undefined) return `workers ${Math.round(c.workersUs)}`;
+  return `${Math.round(c.engineUs)} + ${Math.round(c.workersUs)} = ${Math.round(c.engineUs + c.workersUs)}`;
+}
+
 function lat(r: TargetResult, placement: WorkerPlacement): LatencyResults | undefined {
   return r.latency.find((l) => l.placement === placement);
 }
@@ -44,6 +52,21 @@ const rows: readonly Row[] = [
   { label: 'no-op jobs/s, 1 worker × 10', goal: 'realistic: ≥ 2,000', bullmq: '~10,000', cell: (r) => fmtRate(proc(r, 1, 10)?.jobsPerSec) },
   { label: 'no-op jobs/s, 1 worker × 50', goal: 'realistic: ≥ 2,000', bullmq: '~10,000', cell: (r) => fmtRate(proc(r, 1, 50)?.jobsPerSec) },
   { label: 'no-op jobs/s, 4 workers × 50', goal: '≥ 10,000', bullmq: '', cell: (r) => fmtRate(proc(r, 4, 50)?.jobsPerSec) },
+  ...([[1, 10], [1, 50], [4, 50]] as const).map(([processes, concurrency]) => ({
+    label: `CPU µs per job, ${processes} worker${processes > 1 ? 's' : ''} × ${concurrency}: engine + workers`,
+    goal: processes === 4 ? '≤ 200 for 10,000/s on 2 cores' : '',
+    bullmq: '',
+    cell: (r: TargetResult) => fmtCpu(proc(r, processes, concurrency)?.cpuPerJob),
+  })),
+  {
+    label: 'engine waited for a CPU, 4 workers × 50',
+    goal: '',
+    bullmq: '',
+    cell: (r) => {
+      const share = proc(r, 4, 50)?.cpuPerJob?.engineWaitShare;
+      return share === undefined ? '–' : `${Math.round(share * 100)} % of the run`;
+    },
+  },
   ...(['same-process', 'cross-process'] as const).map((p) => ({
     label: `enqueue→start p50/p95/p99 ms, ${p}`,
     goal: p === 'same-process' ? 'p50 ≤ 5' : `p50 ≤ poll interval (${pollMaxMsDefault})`,

@@ -4,8 +4,8 @@ import { Engine } from '../src/engine.js';
 import { SearchIndex } from '../src/search/search-index.js';
 
 /**
- * Refresh re-indexes only the fields an update changed, and per-value sort orders are built only
- * for the values searches ask for. Both are checked here against a brute-force answer computed
+ * Refresh re-indexes only the fields an update changed, per-value sort orders are built only for
+ * the values searches ask for, and inverted indexes only for the fields queries ask for. Both are checked here against a brute-force answer computed
  * from the documents themselves, through the real store (Engine.handle), over many rounds of
  * partial updates, deletes and re-creations — the churn of a job queue.
  */
@@ -129,6 +129,13 @@ describe('search: results stay exact across refreshes of partial updates', () =>
       for (const w of ['w0', 'w1', 'w2']) expect(side.postingsFor('lease.owner', w)?.size ?? 0, `owner ${w}`).to.equal(all.filter((d) => d.lease?.owner === w).length);
       expect(side.fieldStats('lease.owner').docs).to.equal(all.filter((d) => d.lease !== null).length);
       expect(side.fieldStats('tags').terms).to.equal(all.reduce((n, d) => n + d.tags.length, 0));
+      // A field's inverted index exists only once a query asks for it (priority from round 6,
+      // jobId prefixes from round 9): built from the documents as they are then, kept current after.
+      if (round >= 6) {
+        for (const p of [0, 3]) expect(await count({ term: { priority: p } }), `priority ${p}`).to.equal(all.filter((d) => d.priority === p).length);
+        for (const p of [0, 1, 2, 3, 4]) expect(side.postingsFor('priority', p)?.size ?? 0, `priority postings ${p}`).to.equal(all.filter((d) => d.priority === p).length);
+      }
+      if (round >= 9) expect(await count({ prefix: { jobId: 'j01' } })).to.equal(all.filter((d) => d.jobId.startsWith('j01')).length);
     }
   });
 });

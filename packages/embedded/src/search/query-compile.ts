@@ -135,14 +135,14 @@ function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost:
   if (values.length === 0) return none;
   const caseFold = ci && (f.type === 'keyword' || f.type === 'text');
   const wanted = new Set<IndexedValue>(caseFold ? values.map((v) => String(v).toLowerCase()) : values);
-  const postings = ctx.index.postings.get(field);
+  const postings = ctx.index.postingsOf(field);
   const matches = caseFold ? (v: IndexedValue): boolean => wanted.has(String(v).toLowerCase()) : (v: IndexedValue): boolean => wanted.has(v);
   const scoreFor = (e: Entry): number => {
     if (!scoring) return 0;
     const vals = e.doc.fields.get(field) ?? [];
     let s = 0;
     for (const v of wanted) {
-      const df = postings?.get(v)?.size ?? 1;
+      const df = postings.get(v)?.size ?? 1;
       s += bm25(ctx, field, 1, vals.length || 1, df);
     }
     return wanted.size > 1 ? boost : s * boost;
@@ -150,7 +150,6 @@ function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost:
   return {
     score: (e) => (someValue(e.doc.fields, field, matches) === true ? scoreFor(e) : undefined),
     candidates: () => {
-      if (!postings) return new Set();
       if (caseFold) return unionWhere(postings, (v) => wanted.has(String(v).toLowerCase()));
       if (wanted.size === 1) {
         const [only] = wanted;
@@ -161,7 +160,6 @@ function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost:
       return out;
     },
     estimate: () => {
-      if (!postings) return 0;
       if (caseFold) return undefined;
       let n = 0;
       for (const v of wanted) n += postings.get(v)?.size ?? 0;
@@ -170,7 +168,7 @@ function compileTerm(field: string, raw: readonly unknown[], ci: boolean, boost:
     partition: () => {
       if (caseFold) return undefined;
       let n = 0;
-      for (const v of wanted) n += postings?.get(v)?.size ?? 0;
+      for (const v of wanted) n += postings.get(v)?.size ?? 0;
       return { field, values: [...wanted], size: n };
     },
   };
@@ -255,12 +253,12 @@ function compilePattern(kind: 'prefix' | 'wildcard', field: string, value: strin
     throw shardError('query_shard_exception', `Can only use ${kind} queries on keyword and text fields - not on [${field}] which is of type [${f.type}]`);
   }
   const test = patternTest(kind, value, ci);
-  const postings = ctx.index.postings.get(field);
+  const postings = ctx.index.postingsOf(field);
   const s = scoring ? boost : 0;
   return {
     score: (e) => (someValue(e.doc.fields, field, (v) => typeof v === 'string' && test(v)) === true ? s : undefined),
-    candidates: () => (postings ? unionWhere(postings, (v) => typeof v === 'string' && test(v)) : new Set()),
-    estimate: () => (postings ? undefined : 0),
+    candidates: () => unionWhere(postings, (v) => typeof v === 'string' && test(v)),
+    estimate: () => (postings.size > 0 ? undefined : 0),
   };
 }
 
@@ -356,7 +354,7 @@ function compileText(field: string, q: Extract<QueryNode, { kind: 'match' }>, ct
   if (terms.length === 0) return none;
   const required = q.operator === 'and' ? terms.length : resolveMsm(q.minimumShouldMatch, terms.length, 1);
   const need = Math.max(1, required);
-  const postings = ctx.index.postings.get(field);
+  const postings = ctx.index.postingsOf(field);
   return {
     score: (e) => {
       const vals = e.doc.fields.get(field);
@@ -368,12 +366,11 @@ function compileText(field: string, q: Extract<QueryNode, { kind: 'match' }>, ct
         for (const v of vals) if (v === t) tf++;
         if (tf === 0) continue;
         matched++;
-        if (scoring) s += bm25(ctx, field, tf, vals.length, postings?.get(t)?.size ?? 1);
+        if (scoring) s += bm25(ctx, field, tf, vals.length, postings.get(t)?.size ?? 1);
       }
       return matched >= need ? s * q.boost : undefined;
     },
     candidates: () => {
-      if (!postings) return new Set();
       if (need === terms.length) {
         let best: ReadonlySet<string> | undefined;
         for (const t of terms) {
@@ -388,7 +385,6 @@ function compileText(field: string, q: Extract<QueryNode, { kind: 'match' }>, ct
       return out;
     },
     estimate: () => {
-      if (!postings) return 0;
       let n = 0;
       let min = Infinity;
       for (const t of terms) {

@@ -56,7 +56,13 @@ const maxPartitionLists = 64;
 export class SearchIndex implements SearchSide {
   readonly mapping: MappingView;
   readonly entries = new Map<string, Entry>();
-  readonly postings = new Map<string, Map<IndexedValue, Set<string>>>();
+  /**
+   * Inverted indexes (value → ids), only for fields a query has asked about: built on first use
+   * from the entries, then kept current. A job changes half a dozen fields per transition (times,
+   * attempt, lease) that no claim searches by term; keeping postings for them was a tenth of a
+   * busy engine's time, and a set per timestamp value most of its garbage.
+   */
+  private readonly postings = new Map<string, Map<IndexedValue, Set<string>>>();
   private readonly stats = new Map<string, FieldStats>();
   private readonly sortCaches = new Map<string, SortCache>();
   private readonly partitionCaches = new Map<string, PartitionCache>();
@@ -144,7 +150,21 @@ export class SearchIndex implements SearchSide {
 
   /** Ids holding `value` in `field` (shared set: do not mutate). */
   postingsFor(field: string, value: IndexedValue): ReadonlySet<string> | undefined {
-    return this.postings.get(field)?.get(value);
+    return this.postingsOf(field).get(value);
+  }
+
+  /** The inverted index of `field` (shared: do not mutate), built now if no query asked for it yet. */
+  postingsOf(field: string): ReadonlyMap<IndexedValue, ReadonlySet<string>> {
+    let byValue = this.postings.get(field);
+    if (byValue === undefined) {
+      byValue = new Map();
+      for (const [id, e] of this.entries) {
+        const values = e.doc.fields.get(field);
+        if (values !== undefined) for (const v of values) addPosting(byValue, v, id);
+      }
+      this.postings.set(field, byValue);
+    }
+    return byValue;
   }
 
   fieldStats(field: string): FieldStats {
@@ -169,13 +189,8 @@ export class SearchIndex implements SearchSide {
   private indexEntry(e: Entry): void {
     const id = e.doc.id;
     e.doc.fields.forEach((values, field) => {
-      let byValue = this.postings.get(field);
-      if (!byValue) this.postings.set(field, (byValue = new Map()));
-      for (const v of values) {
-        let ids = byValue.get(v);
-        if (!ids) byValue.set(v, (ids = new Set()));
-        ids.add(id);
-      }
+      const byValue = this.postings.get(field);
+      if (byValue !== undefined) for (const v of values) addPosting(byValue, v, id);
       const s = this.stats.get(field);
       if (s) {
         s.docs++;
@@ -185,23 +200,22 @@ export class SearchIndex implements SearchSide {
   }
 
   private reindexField(id: string, field: string, before: readonly IndexedValue[], after: readonly IndexedValue[]): void {
-    let byValue = this.postings.get(field);
-    if (!byValue) this.postings.set(field, (byValue = new Map()));
-    for (const v of before) {
-      const ids = byValue.get(v);
-      if (!ids) continue;
-      ids.delete(id);
-      if (ids.size === 0) byValue.delete(v);
+    const byValue = this.postings.get(field);
+    if (byValue !== undefined) {
+      for (const v of before) {
+        const ids = byValue.get(v);
+        if (!ids) continue;
+        ids.delete(id);
+        if (ids.size === 0) byValue.delete(v);
+      }
+      for (const v of after) addPosting(byValue, v, id);
     }
-    for (const v of after) {
-      let ids = byValue.get(v);
-      if (!ids) byValue.set(v, (ids = new Set()));
-      ids.add(id);
+    const s = this.stats.get(field);
+    if (s === undefined) this.stats.set(field, { docs: after.length > 0 ? 1 : 0, terms: after.length });
+    else {
+      s.docs += (after.length > 0 ? 1 : 0) - (before.length > 0 ? 1 : 0);
+      s.terms += after.length - before.length;
     }
-    const s = this.stats.get(field) ?? { docs: 0, terms: 0 };
-    s.docs += (after.length > 0 ? 1 : 0) - (before.length > 0 ? 1 : 0);
-    s.terms += after.length - before.length;
-    this.stats.set(field, s);
   }
 
   private unindex(e: Entry): void {
@@ -223,6 +237,12 @@ export class SearchIndex implements SearchSide {
       }
     });
   }
+}
+
+function addPosting(byValue: Map<IndexedValue, Set<string>>, v: IndexedValue, id: string): void {
+  const ids = byValue.get(v);
+  if (ids === undefined) byValue.set(v, new Set([id]));
+  else ids.add(id);
 }
 
 function evictOldest(caches: Map<string, { lastUsed: number }>): void {

@@ -138,4 +138,65 @@ describe('search: results stay exact across refreshes of partial updates', () =>
       if (round >= 9) expect(await count({ prefix: { jobId: 'j01' } })).to.equal(all.filter((d) => d.jobId.startsWith('j01')).length);
     }
   });
+
+  it('a partial update indexes the same values as the whole document indexed afresh', async () => {
+    // An update's merged document is indexed as a whole: a copy of it indexed from scratch must
+    // match the same queries after every kind of update (dotted keys, new dynamic fields,
+    // mappings added since the previous version).
+    expect(
+      (await call('PUT', '/pu', {
+          mappings: {
+            properties: { name: { type: 'text', fields: { raw: { type: 'keyword' } } }, lease: { properties: { owner: { type: 'keyword' } } }, n: { type: 'integer' }, meta: { type: 'object', dynamic: false } },
+          },
+        })).status,
+    ).to.equal(200);
+    const queries: Record<string, unknown> = {
+      w1: { term: { 'lease.owner': 'w1' } },
+      w2: { term: { 'lease.owner': 'w2' } },
+      w3: { term: { 'lease.owner': 'w3' } },
+      w4: { term: { 'lease.owner': 'w4' } },
+      leased: { exists: { field: 'lease.owner' } },
+      alpha: { match: { name: 'alpha' } },
+      raw: { term: { 'name.raw': 'Alpha Beta' } },
+      kw2: { term: { 'name.kw2': 'Alpha Beta' } },
+      tagY: { term: { 'tags.keyword': 'y' } },
+      n1: { term: { n: 1 } },
+      n2: { term: { n: 2 } },
+      extra: { term: { 'extra.keyword': 'new' } },
+      metaZ: { term: { 'meta.z': 'zz' } },
+    };
+    const matching = async (): Promise<{ updated: string[]; fresh: string[] }> => {
+      const updated: string[] = [];
+      const fresh: string[] = [];
+      for (const [name, query] of Object.entries(queries)) {
+        const r = await call('POST', '/pu/_search', { query, _source: false });
+        const ids = ((r.body['hits'] as { hits: { _id: string }[] } | undefined)?.hits ?? []).map((h) => h._id);
+        if (ids.includes('1')) updated.push(name);
+        if (ids.includes('2')) fresh.push(name);
+      }
+      return { updated, fresh };
+    };
+    const step = async (doc: Record<string, unknown>): Promise<string[]> => {
+      const u = await call('POST', '/pu/_update/1', { doc }, { refresh: 'true' });
+      expect(u.status, JSON.stringify(u.body)).to.equal(200);
+      const source = (await call('GET', '/pu/_doc/1')).body['_source'];
+      expect((await call('PUT', '/pu/_doc/2', source, { refresh: 'true' })).status).to.be.oneOf([200, 201]);
+      const m = await matching();
+      expect(m.updated, `after ${JSON.stringify(doc)}`).to.deep.equal(m.fresh);
+      return m.updated;
+    };
+    expect((await call('PUT', '/pu/_doc/1', { name: 'Alpha Beta', lease: { owner: 'w1' }, n: 1, tags: ['x', 'y'], meta: { z: 'zz' } }, { refresh: 'true' })).status).to.equal(201);
+    expect(await step({ lease: { owner: 'w2' } })).to.deep.equal(['w2', 'leased', 'alpha', 'raw', 'tagY', 'n1']);
+    // a new field (dynamic mapping) in the update
+    expect(await step({ extra: 'new', n: 2 })).to.deep.equal(['w2', 'leased', 'alpha', 'raw', 'tagY', 'n2', 'extra']);
+    // mappings added between two versions (a multi-field; a field the document had but nothing
+    // mapped): the update indexes the untouched keys with them, as a fresh copy is
+    expect((await call('PUT', '/pu/_mapping', { properties: { name: { type: 'text', fields: { raw: { type: 'keyword' }, kw2: { type: 'keyword' } } }, meta: { properties: { z: { type: 'keyword' } } } } })).status).to.equal(200);
+    expect(await step({ n: 1 })).to.deep.equal(['w2', 'leased', 'alpha', 'raw', 'kw2', 'tagY', 'n1', 'extra', 'metaZ']);
+    // a dotted key beside the object it points into
+    expect(await step({ 'lease.owner': 'w3' })).to.include.members(['w3', 'leased', 'alpha']);
+    // then the object alone: the dotted key's value still counts for `lease.owner`
+    expect(await step({ lease: { owner: 'w4' } })).to.include.members(['w3', 'w4', 'leased']);
+    expect(await step({ lease: null, 'lease.owner': null })).to.deep.equal(['alpha', 'raw', 'kw2', 'tagY', 'n1', 'extra', 'metaZ']);
+  });
 });

@@ -48,6 +48,9 @@ const directCandidateLimit = 4096;
 export function executeOnIndex(si: SearchIndex, o: ExecOptions): IndexResult {
   const cacheKey = sortCacheKey(o.bound);
   const estimate = o.query.estimate();
+  // Nothing to return, only to count (`_count`, `size: 0`): no order is needed, and a sorted list
+  // built for one would be kept current on every refresh after (a queue's `completed` jobs, say).
+  if (o.need === 0 && !o.collectAll && o.minScore === undefined) return countMatches(si, o, estimate === undefined ? undefined : o.query.candidates());
   const part = cacheKey !== undefined && !o.collectAll && o.minScore === undefined ? o.query.partition?.() : undefined;
   if (cacheKey !== undefined && part !== undefined && part.size > 64) {
     const extract = extractor(o.bound);
@@ -130,6 +133,31 @@ function walk(o: ExecOptions, sorted: readonly Decorated[] | Iterable<Decorated>
     for (const d of sorted) if (!visit(d)) break;
   }
   return { hits, total, truncated, maxScore: undefined };
+}
+
+function countMatches(si: SearchIndex, o: ExecOptions, cands: ReadonlySet<string> | undefined): IndexResult {
+  let total = 0;
+  let truncated = false;
+  // false stops: past the tracking limit the total is only a lower bound
+  const visit = (e: Entry): boolean => {
+    if (o.query.score(e) === undefined) return true;
+    if (o.postFilter && o.postFilter.score(e) === undefined) return true;
+    total++;
+    if (total > o.trackLimit) {
+      truncated = true;
+      return false;
+    }
+    return true;
+  };
+  if (cands === undefined) {
+    for (const e of si.entries.values()) if (!visit(e)) break;
+  } else {
+    for (const id of cands) {
+      const e = si.entries.get(id);
+      if (e !== undefined && !visit(e)) break;
+    }
+  }
+  return { hits: [], total, truncated, maxScore: undefined };
 }
 
 function evaluateAll(si: SearchIndex, o: ExecOptions, cands: ReadonlySet<string> | undefined): IndexResult {

@@ -199,4 +199,32 @@ describe('search: results stay exact across refreshes of partial updates', () =>
     expect(await step({ lease: { owner: 'w4' } })).to.include.members(['w3', 'w4', 'leased']);
     expect(await step({ lease: null, 'lease.owner': null })).to.deep.equal(['alpha', 'raw', 'kw2', 'tagY', 'n1', 'extra', 'metaZ']);
   });
+
+  it('a refresh that only takes entries out of cached orders leaves them exact', async () => {
+    // Removals alone compact a cached order in place instead of merging: a per-value list
+    // (term filter) and a whole-index order (match_all), each beyond the in-place patch size.
+    const n = 6000;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(JSON.stringify({ index: { _id: `d${i}` } }), JSON.stringify({ jobId: `d${String(i).padStart(5, '0')}`, state: 'queued', priority: i % 7, tags: [], lease: null }));
+    expect((await call('POST', '/rd-jobs/_bulk', `${lines.join('\n')}\n`, { refresh: 'true' })).body.errors).to.equal(false);
+    const ids = async (query: unknown): Promise<string[]> => {
+      const r = await call('POST', '/rd-jobs/_search', { query, sort: [{ priority: 'desc' }, { jobId: 'asc' }], size: n, track_total_hits: false, _source: false });
+      return ((r.body['hits'] as { hits: { _id: string }[] }).hits ?? []).map((h) => h._id);
+    };
+    const queued = { bool: { filter: [{ term: { state: 'queued' } }] } };
+    const before = await ids(queued);
+    expect(before).to.have.length(n);
+    expect(await ids({ match_all: {} })).to.deep.equal(before);
+    // 400 leave `queued` (none enter it), then 500 are deleted
+    const moved = new Set(Array.from({ length: 400 }, (_, k) => `d${k * 13}`));
+    const ops = [...moved].flatMap((id) => [JSON.stringify({ update: { _id: id } }), JSON.stringify({ doc: { state: 'active' } })]);
+    expect((await call('POST', '/rd-jobs/_bulk', `${ops.join('\n')}\n`, { refresh: 'true' })).body.errors).to.equal(false);
+    expect(await ids(queued)).to.deep.equal(before.filter((id) => !moved.has(id)));
+    expect(await ids({ match_all: {} })).to.deep.equal(before);
+    const deleted = new Set(Array.from({ length: 500 }, (_, k) => `d${k * 11 + 1}`));
+    const dels = [...deleted].map((id) => JSON.stringify({ delete: { _id: id } }));
+    expect((await call('POST', '/rd-jobs/_bulk', `${dels.join('\n')}\n`, { refresh: 'true' })).body.errors).to.equal(false);
+    expect(await ids(queued)).to.deep.equal(before.filter((id) => !moved.has(id) && !deleted.has(id)));
+    expect(await ids({ match_all: {} })).to.deep.equal(before.filter((id) => !deleted.has(id)));
+  });
 });

@@ -271,9 +271,9 @@ function dropLeastUsed(cache: PartitionCache): void {
   cache.lists.delete(oldest);
 }
 
-/** Add `d` to the lists of its values that are built (`only`), or to all of them. */
-function addToPartitions(lists: Map<IndexedValue, Decorated[]>, field: string, d: Decorated, only?: ReadonlyMap<IndexedValue, unknown>): void {
-  const values = d.e.doc.fields.get(field);
+/** Add `item` (for entry `e`) to the lists of `e`'s values that are built (`only`), or to all of them. */
+function addToPartitions<T>(lists: Map<IndexedValue, T[]>, field: string, e: Entry, item: T, only?: ReadonlyMap<IndexedValue, unknown>): void {
+  const values = e.doc.fields.get(field);
   if (values === undefined) return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as IndexedValue;
@@ -281,22 +281,28 @@ function addToPartitions(lists: Map<IndexedValue, Decorated[]>, field: string, d
     if (values.indexOf(v) !== i) continue; // a value repeated in one document is listed once
     let list = lists.get(v);
     if (!list) lists.set(v, (list = []));
-    list.push(d);
+    list.push(item);
   }
 }
 
 function mergePartitions(cache: PartitionCache, removed: readonly Entry[], added: readonly Entry[]): void {
   if (cache.lists.size === 0) return;
   const fresh = new Map<IndexedValue, Decorated[]>();
-  const goneBy = new Map<IndexedValue, Decorated[]>();
-  // Only changes touching built lists are decorated (the sort values are extracted per entry).
-  for (const e of added) if (touches(e, cache)) addToPartitions(fresh, cache.field, { e, k: cache.extract(e) }, cache.lists);
-  for (const e of removed) if (touches(e, cache)) addToPartitions(goneBy, cache.field, { e, k: cache.extract(e) }, cache.lists);
+  const goneBy = new Map<IndexedValue, Entry[]>();
+  // Only changes touching built lists are decorated (the sort values are extracted per entry);
+  // replaced entries only when a list is patched in place (a merge drops them by `gone`).
+  for (const e of added) if (touches(e, cache)) addToPartitions(fresh, cache.field, e, { e, k: cache.extract(e) }, cache.lists);
+  for (const e of removed) if (touches(e, cache)) addToPartitions(goneBy, cache.field, e, e, cache.lists);
   const affected = new Set<IndexedValue>([...fresh.keys(), ...goneBy.keys()]);
   for (const v of affected) {
     const incoming = fresh.get(v) ?? [];
-    const current = cache.lists.get(v) ?? [];
-    if (patchInPlace(current, goneBy.get(v) ?? [], incoming, cache.compare)) continue;
+    const current = cache.lists.get(v);
+    if (current === undefined) continue;
+    if (patchInPlace(current, goneBy.get(v) ?? [], cache.extract, incoming, cache.compare)) continue;
+    if (incoming.length === 0) {
+      dropGone(current);
+      continue;
+    }
     incoming.sort(cache.compare);
     cache.lists.set(v, mergeSorted(current, incoming, cache.compare));
   }
@@ -312,21 +318,35 @@ function touches(e: Entry, cache: PartitionCache): boolean {
 /** Drop changed entries and merge the (sorted) new ones in: O(n + k log k) per refresh. */
 function mergeInto(cache: SortCache, removed: readonly Entry[], added: readonly Entry[]): void {
   const fresh = added.map((e) => ({ e, k: cache.extract(e) }));
-  if (patchInPlace(cache.sorted, removed.map((e) => ({ e, k: cache.extract(e) })), fresh, cache.compare)) return;
+  if (patchInPlace(cache.sorted, removed, cache.extract, fresh, cache.compare)) return;
+  if (fresh.length === 0) {
+    dropGone(cache.sorted);
+    return;
+  }
   fresh.sort(cache.compare);
   cache.sorted = mergeSorted(cache.sorted, fresh, cache.compare);
 }
 
 /** Few changes: binary-search and splice instead of rebuilding the whole order. */
-function patchInPlace(list: Decorated[], gone: readonly Decorated[], fresh: readonly Decorated[], compare: (a: Decorated, b: Decorated) => number): boolean {
+function patchInPlace(list: Decorated[], gone: readonly Entry[], extract: (e: Entry) => SortVal[], fresh: readonly Decorated[], compare: (a: Decorated, b: Decorated) => number): boolean {
   if (gone.length + fresh.length > 256 || list.length < 4096) return false;
-  for (const d of gone) {
-    const i = lowerBound(list, d, compare);
-    if (list[i]?.e !== d.e) return false; // not where expected: let the full merge repair it
+  for (const e of gone) {
+    const i = lowerBound(list, { e, k: extract(e) }, compare);
+    if (list[i]?.e !== e) return false; // not where expected: let the full merge repair it
     list.splice(i, 1);
   }
   for (const d of fresh) list.splice(lowerBound(list, d, compare), 0, d);
   return true;
+}
+
+/** Only removals: compact the list where it is (a copy of a large list per refresh was garbage). */
+function dropGone(list: Decorated[]): void {
+  let w = 0;
+  for (let r = 0; r < list.length; r++) {
+    const d = list[r] as Decorated;
+    if (!d.e.gone) list[w++] = d;
+  }
+  list.length = w;
 }
 
 function lowerBound(list: readonly Decorated[], d: Decorated, compare: (a: Decorated, b: Decorated) => number): number {

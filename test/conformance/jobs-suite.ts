@@ -237,6 +237,38 @@ export function jobStoreSuite(target: Target): void {
       expect(second.stolen).to.equal(3);
     });
 
+    it('an owner that lost writes to a claimer stealing from its slice reads its next picks in real time', async () => {
+      const clock = new TestClock();
+      const owner = h.store({}, clock);
+      const thief = h.store({}, clock);
+      const ownerShare = { rank: 0, of: 2 };
+      const range = partitionRange(ownerShare);
+      if (range === undefined) throw new Error('expected a partition range for 0 of 2');
+      const ids: string[] = [];
+      for (let i = 0; ids.length < 40; i++) {
+        const p = partitionOf(`theft-${i}`);
+        if (p >= range.from && p < range.to) ids.push(`theft-${i}`);
+      }
+      await owner.enqueueMany(ids.map((id) => ({ name: 'sliced', payload: null, options: { jobId: id } })));
+      await h.refresh();
+      // The thief's own slice is empty: it takes 20 of the owner's, from the end the owner reaches last.
+      const stolen = await thief.claim({ queues: ['default'], workerId: 'thief', slots: 20, lease: '10m', partition: { rank: 1, of: 2 } });
+      expect(stolen.stolen).to.equal(20);
+      // No refresh: the owner's searches still show the stolen jobs queued.
+      const got: string[] = [];
+      let conflicts = 0;
+      for (let round = 0; round < 16; round++) {
+        const r = await owner.claim({ queues: ['default'], workerId: 'owner', slots: 5, lease: '10m', partition: ownerShare });
+        got.push(...r.jobs.map((j) => j.id));
+        conflicts += r.conflicts;
+        if (r.jobs.length === 0 && r.conflicts === 0) break;
+      }
+      expect(got).to.have.length(20);
+      expect(new Set([...got, ...stolen.jobs.map((j) => j.id)]).size, 'every job claimed once').to.equal(40);
+      // One round of lost writes, then real-time reads (20 lost writes when the owner kept trusting search).
+      expect(conflicts, 'writes lost to the thief').to.be.at.most(5);
+    });
+
     it('delayed jobs are not claimed before runAt', async () => {
       const clock = new TestClock();
       const store = h.store({}, clock);

@@ -7,7 +7,8 @@
  * Request: `_search` for `state=queued`, queue/name filters, `runAt <= now`, sorted priority desc,
  * runAt asc, jobId asc (`seq_no_primary_term`, no total). With a share, first over the claimer's
  * own partition slice, continuing after its cursor (`search_after`) and with `_source`, so the
- * hits are claimed as they are; only if that slice holds too few due jobs, a second sweep over
+ * hits are claimed as they are (while its recent writes were lost to someone stealing from the
+ * slice, read in real time with `_mget` instead); only if that slice holds too few due jobs, a second sweep over
  * all partitions, newest first (stealing from the end other claimers are not working on), whose
  * picks are read in real time with one `_mget`. Without a share, one sweep over everything: from
  * the cursor, a spread sample of the head, checked with `_mget` when `verify` is set; a share of
@@ -199,7 +200,11 @@ function sweepsFor(input: ClaimInput): Sweep[] {
   const range = partitionRange(input.partition);
   if (range === undefined) return [{ filter: undefined, spread: false, steal: false, verify: false, key: shape }];
   return [
-    { filter: { range: { partition: { gte: range.from, lt: range.to } } }, spread: false, steal: false, verify: false, key: `${shape}|${range.from}-${range.to}` },
+    // Someone else can still have claimed here: a claimer that stole from this slice while its
+    // owner was slow. The owner learns it from lost writes; while those are recent (the spread
+    // widened), it reads its picks in real time too, instead of losing a write per stolen job
+    // that search still shows queued.
+    { filter: { range: { partition: { gte: range.from, lt: range.to } } }, spread: false, steal: false, verify: input.verify && input.spread.factor > 1, key: `${shape}|${range.from}-${range.to}` },
     // Stealing happens when slices run dry, when most of what search still shows queued has
     // just been claimed by the owners: only a real-time read tells what is left.
     { filter: undefined, spread: true, steal: true, verify: true, key: shape },
@@ -213,6 +218,8 @@ async function gather(ctx: BackendContext, input: ClaimInput, now: number, base:
   const filter = sweep.filter === undefined ? [...base] : [sweep.filter, ...base];
   const cursor = sweep.steal ? undefined : input.cursor;
   const verify = sweep.verify;
+  // A prefetched search is only used by a claim of the same mode (with or without `_source`).
+  const aheadKey = verify ? `${sweep.key}|verify` : sweep.key;
   let after: Sort | undefined = cursor?.after(sweep.key);
   // From the head, this claimer's recent claims are still `queued` in search until the next
   // refresh: exclude them. After a cursor they are behind it already.
@@ -244,7 +251,7 @@ async function gather(ctx: BackendContext, input: ClaimInput, now: number, base:
     );
   for (let page = 0; page < input.maxPages && got.eligible.length < input.slots; page++) {
     const searchAfter = after;
-    const ahead = page === 0 && searchAfter !== undefined && cursor !== undefined ? await input.lookahead?.take(sweep.key, searchAfter, size) : undefined;
+    const ahead = page === 0 && searchAfter !== undefined && cursor !== undefined ? await input.lookahead?.take(aheadKey, searchAfter, size) : undefined;
     if (ahead !== undefined) got.prefetched = true;
     const res = ahead ?? (await search(searchAfter));
     const hits = res.hits.hits;
@@ -296,7 +303,7 @@ async function gather(ctx: BackendContext, input: ClaimInput, now: number, base:
   // One attempt only: a pushed-back prefetch is dropped, and no retry outlives the claim.
   const next = cursor.after(sweep.key);
   if (input.lookahead !== undefined && !reachedEnd && got.eligible.length >= input.slots && next !== undefined) {
-    input.lookahead.start(sweep.key, next, size, () => search(next, 1));
+    input.lookahead.start(aheadKey, next, size, () => search(next, 1));
   }
 }
 

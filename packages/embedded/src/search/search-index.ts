@@ -299,12 +299,7 @@ function mergePartitions(cache: PartitionCache, removed: readonly Entry[], added
     const current = cache.lists.get(v);
     if (current === undefined) continue;
     if (patchInPlace(current, goneBy.get(v) ?? [], cache.extract, incoming, cache.compare)) continue;
-    if (incoming.length === 0) {
-      dropGone(current);
-      continue;
-    }
-    incoming.sort(cache.compare);
-    cache.lists.set(v, mergeSorted(current, incoming, cache.compare));
+    cache.lists.set(v, withChanges(current, incoming, cache.compare));
   }
 }
 
@@ -319,12 +314,7 @@ function touches(e: Entry, cache: PartitionCache): boolean {
 function mergeInto(cache: SortCache, removed: readonly Entry[], added: readonly Entry[]): void {
   const fresh = added.map((e) => ({ e, k: cache.extract(e) }));
   if (patchInPlace(cache.sorted, removed, cache.extract, fresh, cache.compare)) return;
-  if (fresh.length === 0) {
-    dropGone(cache.sorted);
-    return;
-  }
-  fresh.sort(cache.compare);
-  cache.sorted = mergeSorted(cache.sorted, fresh, cache.compare);
+  cache.sorted = withChanges(cache.sorted, fresh, cache.compare);
 }
 
 /** Few changes: binary-search and splice instead of rebuilding the whole order. */
@@ -339,14 +329,19 @@ function patchInPlace(list: Decorated[], gone: readonly Entry[], extract: (e: En
   return true;
 }
 
-/** Only removals: compact the list where it is (a copy of a large list per refresh was garbage). */
-function dropGone(list: Decorated[]): void {
+/**
+ * `list` without the entries a refresh replaced, with `fresh` sorted and merged in. With only
+ * removals it is compacted where it is (a copy of a large list per refresh was garbage).
+ */
+function withChanges(list: Decorated[], fresh: Decorated[], compare: (a: Decorated, b: Decorated) => number): Decorated[] {
+  if (fresh.length > 0) return mergeSorted(list, fresh.sort(compare), compare);
   let w = 0;
   for (let r = 0; r < list.length; r++) {
     const d = list[r] as Decorated;
     if (!d.e.gone) list[w++] = d;
   }
   list.length = w;
+  return list;
 }
 
 function lowerBound(list: readonly Decorated[], d: Decorated, compare: (a: Decorated, b: Decorated) => number): number {

@@ -16,7 +16,7 @@
  */
 import { JobStore } from '@esjobs/core';
 import type { Worker } from '@esjobs/worker';
-import { type Harness, countJobs, deleteQueue, inProcessWorker, readJobs } from '../lib/harness.js';
+import { type Harness, anyPending, deleteQueue, inProcessWorker, readJobs } from '../lib/harness.js';
 import { type Child, type ProcessCpu, spawnWorker } from '../lib/processes.js';
 import { percentile, sleep } from '../lib/stats.js';
 
@@ -105,8 +105,8 @@ async function enqueueBacklog(h: Harness, queue: string, jobs: number): Promise<
  * threads), then leaves the queue paused and empty for the backlog.
  */
 async function warmUp(h: Harness, store: JobStore, queue: string, warmupJobs: number, deadline: number): Promise<void> {
-  while ((await countJobs(h, queue, 'completed')) < warmupJobs) {
-    if (Date.now() > deadline) throw new Error(`warm-up: fewer than ${warmupJobs} jobs completed in time`);
+  while ((await anyPending(h, queue)) || (await anyPending(h, queue, true))) {
+    if (Date.now() > deadline) throw new Error(`warm-up: ${warmupJobs} jobs not done in time`);
     await sleep(250);
   }
   await store.pauseQueue(queue);
@@ -129,7 +129,6 @@ export async function benchProcessing(h: Harness, c: ProcessingCase, warmup: boo
   let peakRssBytes: number | undefined;
   // Slow targets get time, but a stuck run must end.
   const deadline = Date.now() + 30_000 + (jobs + warmupJobs) * 5;
-  let completed = 0;
   let cpuStart: CpuMark | undefined;
   let cpuEnd: CpuMark | undefined;
   const engine = h.target.engineProcess;
@@ -150,9 +149,10 @@ export async function benchProcessing(h: Harness, c: ProcessingCase, warmup: boo
     while (Date.now() < deadline) {
       await sleep(500);
       // Near-real-time (at most a refresh interval behind) is enough to see the end.
-      completed = await countJobs(h, queue, 'completed', false);
+      // Confirmed after a refresh: a search that has not seen the last jobs enqueued would end early.
+      const pending = (await anyPending(h, queue)) || (await anyPending(h, queue, true));
       for (const child of children) peakRssBytes = Math.max(peakRssBytes ?? 0, child.peakRss() ?? 0);
-      if (completed >= jobs) {
+      if (!pending) {
         cpuEnd = markCpu(engine, children);
         break;
       }

@@ -63,6 +63,26 @@ export async function countJobs(h: Harness, queue: string, state: string, refres
   return res.count;
 }
 
+/**
+ * Whether any of `queue`'s jobs is still queued or active (near-real-time). `track_total_hits: 1`
+ * stops at the first match, so polling this while a backlog drains costs the cluster next to
+ * nothing, unlike counting every completed job twice a second (which was about 5% of the embedded
+ * engine's CPU during a 4 × 50 run: the measurement disturbed what it measured).
+ */
+export async function anyPending(h: Harness, queue: string, refresh = false): Promise<boolean> {
+  if (refresh) await h.ctx.request('bench.refresh', () => h.ctx.client.indices.refresh({ index: h.ctx.names.jobs }));
+  const res = await h.ctx.request('bench.pending', () =>
+    h.ctx.client.search({
+      index: h.ctx.names.jobs,
+      size: 0,
+      track_total_hits: 1,
+      query: { bool: { filter: [{ term: { queue } }, { terms: { state: ['queued', 'active'] } }] } },
+    }),
+  );
+  const total = res.hits.total;
+  return (typeof total === 'number' ? total : (total?.value ?? 0)) > 0;
+}
+
 /** Delete `queue`'s jobs so later cases start clean. */
 export async function deleteQueue(h: Harness, queue: string): Promise<void> {
   await h.ctx.request('bench.delete', () => h.ctx.client.deleteByQuery({ index: h.ctx.names.jobs, query: { term: { queue } }, refresh: true, conflicts: 'proceed' }));

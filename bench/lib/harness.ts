@@ -51,26 +51,34 @@ export function inProcessWorker(h: Harness, queue: string, concurrency: number):
   return new Worker({ es: h.ctx, jobs: [noop, stamp], queues: [queue], concurrency, events: h.events });
 }
 
-/**
- * Count of jobs in `queue` with `state`; refreshes first so the count is current unless
- * `refresh` is false (a refresh re-sorts what changed: polling with one every 500 ms during a
- * throughput run would add a third of the engine's work).
- */
-export async function countJobs(h: Harness, queue: string, state: string, refresh = true): Promise<number> {
+/** Count of jobs in `queue` with `state`, refreshed first so the count is current. */
+export async function countJobs(h: Harness, queue: string, state: string): Promise<number> {
   // Through the backend's request runner: it retries the 429s of the realistic profile.
-  if (refresh) await h.ctx.request('bench.refresh', () => h.ctx.client.indices.refresh({ index: h.ctx.names.jobs }));
+  await refreshJobs(h);
   const res = await h.ctx.request('bench.count', () => h.ctx.client.count({ index: h.ctx.names.jobs, query: { bool: { filter: [{ term: { queue } }, { term: { state } }] } } }));
   return res.count;
 }
 
+/** Make every write to the jobs index searchable now. */
+async function refreshJobs(h: Harness): Promise<void> {
+  await h.ctx.request('bench.refresh', () => h.ctx.client.indices.refresh({ index: h.ctx.names.jobs }));
+}
+
 /**
- * Whether any of `queue`'s jobs is still queued or active (near-real-time). `track_total_hits: 1`
- * stops at the first match, so polling this while a backlog drains costs the cluster next to
- * nothing, unlike counting every completed job twice a second (which was about 5% of the embedded
- * engine's CPU during a 4 × 50 run: the measurement disturbed what it measured).
+ * Whether any of `queue`'s jobs is still queued or active. Asked near-real-time with
+ * `track_total_hits: 1`, which stops at the first match, so polling this while a backlog drains
+ * costs the cluster next to nothing, unlike counting every completed job twice a second (which was
+ * about 5% of the embedded engine's CPU during a 4 × 50 run: the measurement disturbed what it
+ * measured). A "none" is confirmed after a refresh: a search that has not seen the last jobs
+ * enqueued would end a case early.
  */
-export async function anyPending(h: Harness, queue: string, refresh = false): Promise<boolean> {
-  if (refresh) await h.ctx.request('bench.refresh', () => h.ctx.client.indices.refresh({ index: h.ctx.names.jobs }));
+export async function anyPending(h: Harness, queue: string): Promise<boolean> {
+  if (await pendingNow(h, queue)) return true;
+  await refreshJobs(h);
+  return pendingNow(h, queue);
+}
+
+async function pendingNow(h: Harness, queue: string): Promise<boolean> {
   // One term per state: a `terms` filter of both would have the embedded engine build the union of
   // their postings (tens of thousands of ids) before it stops at the first match.
   for (const state of ['queued', 'active']) {
@@ -95,7 +103,7 @@ export async function deleteQueue(h: Harness, queue: string): Promise<void> {
 
 /** Documents of `queue`'s jobs (refreshed; paged with search_after on jobId). */
 export async function readJobs(h: Harness, queue: string, fields: readonly string[]): Promise<Record<string, unknown>[]> {
-  await h.ctx.request('bench.refresh', () => h.ctx.client.indices.refresh({ index: h.ctx.names.jobs }));
+  await refreshJobs(h);
   const out: Record<string, unknown>[] = [];
   let after: (string | number)[] | undefined;
   for (;;) {

@@ -157,6 +157,57 @@ describe('search: sort, paging, hits', () => {
     expect(get(r.body, 'hits.total.value')).to.equal(300);
   });
 
+  it('claimer slices (term + numeric range): per-slice orders stay equal to a fresh sort as documents change slice, slices move and idle slices are dropped', async () => {
+    const big = store.add('s-slices', { jobId: 'keyword', state: 'keyword', priority: 'integer', part: 'integer' });
+    for (let i = 0; i < 6000; i++) big.put(`j${i}`, { jobId: `j${i}`, state: i % 3 ? 'queued' : 'done', priority: i % 7, part: (i * 37) % 64 });
+    big.refresh();
+    const sort = [{ priority: 'desc' }, { jobId: 'asc' }];
+    const slice = (from: number, to: number) => ({ bool: { filter: [{ range: { part: { gte: from, lt: to } } }, { term: { state: 'queued' } }] } });
+    const expected = (from: number, to: number, after?: [number, string]) =>
+      [...big.live.values()]
+        .filter((d) => d.source.state === 'queued' && Number(d.source.part) >= from && Number(d.source.part) < to)
+        .sort((a, b) => Number(b.source.priority) - Number(a.source.priority) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .filter((d) => after === undefined || Number(d.source.priority) < after[0] || (Number(d.source.priority) === after[0] && d.id > after[1]))
+        .slice(0, 50)
+        .map((d) => d.id);
+    const check = async (from: number, to: number): Promise<void> => {
+      const r = await search(store, 's-slices', { query: slice(from, to), sort, size: 50, track_total_hits: false });
+      expect(ids(r.body), `slice ${from}-${to}`).to.deep.equal(expected(from, to));
+      const last = get(r.body, 'hits.hits.49.sort') as [number, string];
+      const next = await search(store, 's-slices', { query: slice(from, to), sort, size: 50, track_total_hits: false, search_after: last });
+      expect(ids(next.body), `slice ${from}-${to} after ${String(last)}`).to.deep.equal(expected(from, to, last));
+      const counted = await search(store, 's-slices', { query: slice(from, to), sort, size: 1, track_total_hits: true });
+      expect(get(counted.body, 'hits.total.value')).to.equal([...big.live.values()].filter((d) => d.source.state === 'queued' && Number(d.source.part) >= from && Number(d.source.part) < to).length);
+    };
+    const change = (round: number, n: number): void => {
+      for (let k = 0; k < n; k++) {
+        const i = (round * 997 + k * 131) % 6000;
+        if (k % 7 === 0) big.remove(`j${i}`);
+        // moves between slices and in and out of `queued`
+        else big.put(`j${i}`, { jobId: `j${i}`, state: k % 2 ? 'queued' : 'done', priority: (i + round) % 9, part: (i + round * 13) % 64 });
+      }
+      big.refresh();
+    };
+    const four = [[0, 16], [16, 32], [32, 48], [48, 64]] as const;
+    for (const [from, to] of four) await check(from, to);
+    for (let round = 0; round < 3; round++) {
+      change(round, 40);
+      for (const [from, to] of four) await check(from, to);
+    }
+    // a claimer left: three slices now, the old lists are no longer asked for
+    const three = [[0, 21], [21, 42], [42, 64]] as const;
+    for (let round = 3; round < 6; round++) {
+      change(round, 400); // large enough for a full merge rather than in-place patches
+      for (const [from, to] of three) await check(from, to);
+    }
+    // long enough without a search of slice 16-32 for its lists to be dropped, then asked again
+    for (let round = 6; round < 45; round++) {
+      change(round, 5);
+      await check(0, 21);
+    }
+    await check(16, 32);
+  });
+
   it('response envelope', async () => {
     const r = await search(store, 's-jobs', { size: 0 });
     expect(r.body).to.have.keys(['took', 'timed_out', '_shards', 'hits']);

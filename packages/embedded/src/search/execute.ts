@@ -54,7 +54,7 @@ export function executeOnIndex(si: SearchIndex, o: ExecOptions): IndexResult {
   const part = cacheKey !== undefined && !o.collectAll && o.minScore === undefined ? o.query.partition?.() : undefined;
   if (cacheKey !== undefined && part !== undefined && part.size > 64) {
     const extract = extractor(o.bound);
-    const picked = si.sortedPartition(cacheKey, part.field, part.values, (e) => extract(e), decoratedComparator(o.bound));
+    const picked = si.sortedPartition(cacheKey, part.field, part.values, (e) => extract(e), decoratedComparator(o.bound), part.span);
     return walk(o, picked.length === 1 ? (picked[0] ?? []) : mergeLists(picked, decoratedComparator(o.bound)));
   }
   if (cacheKey !== undefined && !o.collectAll && o.minScore === undefined && (estimate === undefined || estimate > directCandidateLimit)) {

@@ -21,12 +21,24 @@ export interface Compiled {
   readonly estimate: () => number | undefined;
   /** A required exact-term clause whose per-value sorted lists can drive a sorted walk. */
   readonly partition?: () => Partition | undefined;
+  /** A numeric range with both bounds (a claimer's slice of partitions), to narrow those lists. */
+  readonly span?: () => Span | undefined;
 }
 
 export interface Partition {
   readonly field: string;
   readonly values: readonly IndexedValue[];
   readonly size: number;
+  /** Another required clause: a list holds only the documents inside it as well. */
+  readonly span?: Span;
+}
+
+export interface Span {
+  readonly field: string;
+  readonly lo: number;
+  readonly loInc: boolean;
+  readonly hi: number;
+  readonly hiInc: boolean;
 }
 
 export interface CompileContext {
@@ -61,7 +73,13 @@ export function compile(q: QueryNode, ctx: CompileContext, scoring = true): Comp
     case 'match': return compileMatch(q, ctx, scoring);
     case 'constant_score': {
       const inner = compile(q.filter, ctx, false);
-      return { score: (e) => (inner.score(e) === undefined ? undefined : scoring ? q.boost : 0), candidates: inner.candidates, estimate: inner.estimate, partition: () => inner.partition?.() };
+      return {
+        score: (e) => (inner.score(e) === undefined ? undefined : scoring ? q.boost : 0),
+        candidates: inner.candidates,
+        estimate: inner.estimate,
+        partition: () => inner.partition?.(),
+        span: () => inner.span?.(),
+      };
     }
     case 'bool': return compileBool(q, ctx, scoring);
   }
@@ -218,10 +236,13 @@ function compileRange(field: string, bounds: RangeBounds, boost: number, ctx: Co
     if (hi !== undefined && (hiInc ? v > hi : v >= hi)) return false;
     return true;
   };
+  // Dates are left out: their bounds are usually relative to `now` and differ in every search.
+  const bounded = isNumeric(f.type) && typeof lo === 'number' && typeof hi === 'number' ? { field, lo, loInc, hi, hiInc } : undefined;
   return {
     score: (e) => (someValue(e.doc.fields, field, inRange) === true ? s : undefined),
     candidates: () => undefined,
     estimate: noEstimate,
+    span: () => bounded,
   };
 }
 
@@ -444,6 +465,11 @@ function compileBool(q: Extract<QueryNode, { kind: 'bool' }>, ctx: CompileContex
       for (const c of required) {
         const p = c.partition?.();
         if (p !== undefined && (best === undefined || p.size < best.size)) best = p;
+      }
+      if (best === undefined || best.span !== undefined) return best;
+      for (const c of required) {
+        const span = c.span?.();
+        if (span !== undefined && span.field !== best.field) return { ...best, span };
       }
       return best;
     },

@@ -1,5 +1,6 @@
 import type { IndexedValue, MappingView, SearchSide, StoredDoc } from '../contracts.js';
 import { forEachChangedField } from '../store/doc-fields.js';
+import type { Span } from './query-compile.js';
 
 /** A visible document with its position in index order (`_doc` sort, final tie-break). */
 export interface Entry {
@@ -32,12 +33,16 @@ interface SortCache {
  */
 interface PartitionCache {
   readonly field: string;
+  /** Lists hold only the documents with a value of span.field inside the span (a claimer's slice). */
+  readonly span: Span | undefined;
   readonly extract: (e: Entry) => SortVal[];
   readonly compare: (a: Decorated, b: Decorated) => number;
   readonly lists: Map<IndexedValue, Decorated[]>;
   /** When each built value was last asked for (the least recent go beyond maxPartitionLists). */
   readonly used: Map<IndexedValue, number>;
   lastUsed: number;
+  /** The refresh generation of the last search that used it. */
+  lastUsedGeneration: number;
 }
 
 interface FieldStats {
@@ -47,6 +52,13 @@ interface FieldStats {
 
 const maxSortCaches = 8;
 const maxPartitionLists = 64;
+/**
+ * Lists narrowed by a span are one per claimer slice: as many as claimers share a queue, and a new
+ * set whenever claimers join or leave (the slices move). Unused ones go after this many refreshes,
+ * so slices nobody searches any more stop costing merge work.
+ */
+const maxSpanCaches = 64;
+const spanCacheIdleGenerations = 30;
 
 /**
  * The refreshed (searchable) state of one index: documents, per-field inverted indexes
@@ -66,6 +78,7 @@ export class SearchIndex implements SearchSide {
   private readonly stats = new Map<string, FieldStats>();
   private readonly sortCaches = new Map<string, SortCache>();
   private readonly partitionCaches = new Map<string, PartitionCache>();
+  private readonly spanCaches = new Map<string, PartitionCache>();
   private nextOrd = 0;
   private useCounter = 0;
   /** Bumped on every refresh that changed something. */
@@ -107,11 +120,17 @@ export class SearchIndex implements SearchSide {
     }
     for (const cache of this.sortCaches.values()) mergeInto(cache, removed, added);
     for (const cache of this.partitionCaches.values()) mergePartitions(cache, removed, added);
+    for (const [key, cache] of this.spanCaches) {
+      if (this.generation - cache.lastUsedGeneration > spanCacheIdleGenerations) this.spanCaches.delete(key);
+      else mergePartitions(cache, removed, added);
+    }
   }
 
   /**
    * Entries in the order of a sort spec, one list per value of `field` (so a term filter on that
-   * field walks only its own documents, and a terms filter merges a few lists).
+   * field walks only its own documents, and a terms filter merges a few lists). With a `span`,
+   * the lists hold only the documents inside it too: a claimer searching its slice of a queue
+   * then walks its own jobs instead of stepping over every other claimer's.
    */
   sortedPartition(
     key: string,
@@ -119,16 +138,19 @@ export class SearchIndex implements SearchSide {
     values: readonly IndexedValue[],
     extract: (e: Entry) => SortVal[],
     compare: (a: Decorated, b: Decorated) => number,
+    span?: Span,
   ): (readonly Decorated[])[] {
-    const cacheKey = `${field}\u0000${key}`;
-    let cache = this.partitionCaches.get(cacheKey);
+    const caches = span === undefined ? this.partitionCaches : this.spanCaches;
+    const cacheKey = span === undefined ? `${field}\u0000${key}` : `${field}\u0000${key}\u0000${spanKey(span)}`;
+    let cache = caches.get(cacheKey);
     if (!cache) {
-      cache = { field, extract, compare, lists: new Map(), used: new Map(), lastUsed: 0 };
-      this.partitionCaches.set(cacheKey, cache);
-      if (this.partitionCaches.size > maxSortCaches) evictOldest(this.partitionCaches);
+      cache = { field, span, extract, compare, lists: new Map(), used: new Map(), lastUsed: 0, lastUsedGeneration: this.generation };
+      caches.set(cacheKey, cache);
+      if (caches.size > (span === undefined ? maxSortCaches : maxSpanCaches)) evictOldest(caches);
     }
     const stamp = ++this.useCounter;
     cache.lastUsed = stamp;
+    cache.lastUsedGeneration = this.generation;
     const out: (readonly Decorated[])[] = [];
     for (const v of values) {
       let list = cache.lists.get(v);
@@ -136,7 +158,7 @@ export class SearchIndex implements SearchSide {
         list = [];
         for (const id of this.postingsFor(field, v) ?? []) {
           const e = this.entries.get(id);
-          if (e !== undefined) list.push({ e, k: extract(e) });
+          if (e !== undefined && inSpan(e, span)) list.push({ e, k: extract(e) });
         }
         list.sort(compare);
         cache.lists.set(v, list);
@@ -306,8 +328,24 @@ function mergePartitions(cache: PartitionCache, removed: readonly Entry[], added
 function touches(e: Entry, cache: PartitionCache): boolean {
   const values = e.doc.fields.get(cache.field);
   if (values === undefined) return false;
-  for (const v of values) if (cache.lists.has(v)) return true;
+  for (const v of values) if (cache.lists.has(v)) return inSpan(e, cache.span);
   return false;
+}
+
+/** Whether the entry has a value of the span's field inside it (always, without a span). */
+function inSpan(e: Entry, span: Span | undefined): boolean {
+  if (span === undefined) return true;
+  const values = e.doc.fields.get(span.field);
+  if (values === undefined) return false;
+  for (const v of values) {
+    if (typeof v !== 'number') continue;
+    if ((span.loInc ? v >= span.lo : v > span.lo) && (span.hiInc ? v <= span.hi : v < span.hi)) return true;
+  }
+  return false;
+}
+
+function spanKey(span: Span): string {
+  return `${span.field}\u0000${span.loInc ? '[' : '('}${span.lo},${span.hi}${span.hiInc ? ']' : ')'}`;
 }
 
 /** Drop changed entries and merge the (sorted) new ones in: O(n + k log k) per refresh. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Engine } from '../src/engine.js';
+import { IndexState } from '../src/store/index-state.js';
 import type { EngineRequest, EngineResponse } from '../src/contracts.js';
 
 type Body = Record<string, unknown>;
@@ -212,5 +213,36 @@ describe('store: documents', () => {
     expect(after.body).to.deep.include({ _seq_no: 4, _version: 3, result: 'created' });
     await compacted.close();
     await replica.close();
+  });
+
+  it('forgets deletes after 60 s (index.gc_deletes) at a refresh, oldest first, counting a repeated delete from its last time', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const clocked = new Engine({ clock: () => now });
+    try {
+      await call(clocked, 'PUT', '/tomb', { settings: { refresh_interval: '-1' } });
+      const ndjson = (ids: readonly string[], action: (id: string) => string) => ids.map(action).join('\n') + '\n';
+      const old = Array.from({ length: 1200 }, (_, i) => `o${i}`);
+      const recent = Array.from({ length: 300 }, (_, i) => `r${i}`);
+      await call(clocked, 'POST', '/_bulk', ndjson([...old, ...recent], (id) => `{"index":{"_index":"tomb","_id":"${id}"}}\n{"n":1}`));
+      await call(clocked, 'POST', '/_bulk', ndjson(old, (id) => `{"delete":{"_index":"tomb","_id":"${id}"}}`));
+      now += 30_000;
+      await call(clocked, 'POST', '/_bulk', ndjson(recent, (id) => `{"delete":{"_index":"tomb","_id":"${id}"}}`));
+      // deleted again (not found): remembered from now on, not from its first delete
+      expect((await call(clocked, 'DELETE', '/tomb/_doc/o0')).status).to.equal(404);
+      now += 31_000;
+      await call(clocked, 'POST', '/tomb/_refresh');
+      const [idx] = clocked.resolve('tomb');
+      if (!(idx instanceof IndexState)) throw new Error('expected the engine index state');
+      expect([...idx.deletes()].map(([id]) => id).sort()).to.deep.equal([...recent, 'o0'].sort());
+      // a forgotten delete: the document starts again at version 1; a remembered one continues
+      const put = async (id: string) => ((await call(clocked, 'PUT', `/tomb/_doc/${id}`, { n: 2 })).body as Body)._version;
+      expect(await put('o1')).to.equal(1);
+      expect(await put('o1199')).to.equal(1);
+      expect(await put('r0')).to.equal(3);
+      expect(await put('r299')).to.equal(3);
+      expect(await put('o0')).to.equal(4);
+    } finally {
+      await clocked.close();
+    }
   });
 });

@@ -86,11 +86,14 @@ export async function serveEngine(engine: EnginePort, options: ServerOptions = {
       req.socket.destroy();
       return;
     }
+    // One UTF-8 encoding, outside the JS heap: given a string, Node joins the header block and the
+    // body into a new string for every response (a copy of each search's hits for the GC to move).
+    const payload = Buffer.from(outcome.body);
     // render() built this object for this response alone: add to it rather than copy it
-    outcome.headers['content-length'] = String(Buffer.byteLength(outcome.body));
+    outcome.headers['content-length'] = String(payload.length);
     res.writeHead(outcome.status, outcome.headers);
     if (method === 'HEAD') res.end();
-    else res.end(outcome.body);
+    else res.end(payload);
   }
 
   function tooLarge(req: IncomingMessage, res: ServerResponse, size: number | undefined): void {

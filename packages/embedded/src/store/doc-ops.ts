@@ -172,7 +172,9 @@ export function updateOp(idx: IndexState, id: string, spec: UpdateSpec, c: Write
 export function deepMerge(base: Readonly<Record<string, unknown>>, patch: Readonly<Record<string, unknown>>): { value: Record<string, unknown>; changed: boolean } {
   const out: Record<string, unknown> = { ...base };
   let changed = false;
-  for (const [k, v] of Object.entries(patch)) {
+  // keys, not entries: a [key, value] array per field of every partial update was garbage
+  for (const k of Object.keys(patch)) {
+    const v = patch[k];
     const old = out[k];
     if (isObject(old) && isObject(v)) {
       const m = deepMerge(old, v);

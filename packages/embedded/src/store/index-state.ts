@@ -138,6 +138,7 @@ export class IndexState implements IndexHandle {
   remove(id: string, version: number): { seqNo: number; primaryTerm: number; version: number } {
     const seqNo = this.nextSeqNo++;
     const existed = this.live.delete(id);
+    this.tombstones.delete(id);
     this.tombstones.set(id, { version, seqNo, primaryTerm: this.primaryTerm, at: this.host.now() });
     if (existed) this.pending.set(id, null);
     if (this.host.journaling) this.host.record({ op: 'delete_doc', index: this.name, id, seqNo, primaryTerm: this.primaryTerm, version });
@@ -165,6 +166,7 @@ export class IndexState implements IndexHandle {
 
   replayDelete(id: string, seqNo: number, primaryTerm: number, version: number): void {
     if (this.live.delete(id)) this.pending.set(id, null);
+    this.tombstones.delete(id);
     this.tombstones.set(id, { version, seqNo, primaryTerm, at: this.host.now() });
     this.nextSeqNo = Math.max(this.nextSeqNo, seqNo + 1);
   }
@@ -234,7 +236,13 @@ export class IndexState implements IndexHandle {
   private pruneTombstones(): void {
     if (this.tombstones.size < 1024) return;
     const now = this.host.now();
-    for (const [id, t] of this.tombstones) if (now - t.at > gcDeletesMs) this.tombstones.delete(id);
+    // Oldest first (a delete re-inserts its id), so stop at the first one still kept: every
+    // refresh used to walk all of them, tens of thousands after a retention sweep.
+    for (const id of this.tombstones.keys()) {
+      const t = this.tombstones.get(id);
+      if (t !== undefined && now - t.at <= gcDeletesMs) break;
+      this.tombstones.delete(id);
+    }
   }
 
   close(): void {

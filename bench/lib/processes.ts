@@ -48,9 +48,11 @@ export function processCpu(pid: number): ProcessCpu | undefined {
   }
 }
 
-export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Child {
-  // ESJOBS_BENCH_NODE_ARGS: extra node flags for the children, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const nodeArgs = (process.env['ESJOBS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}, role?: 'engine' | 'worker'): Child {
+  // ESJOBS_BENCH_NODE_ARGS: extra node flags for the children, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`;
+  // ESJOBS_BENCH_ENGINE_NODE_ARGS / ESJOBS_BENCH_WORKER_NODE_ARGS: for the engine or the workers only.
+  const own = role === undefined ? undefined : process.env[role === 'engine' ? 'ESJOBS_BENCH_ENGINE_NODE_ARGS' : 'ESJOBS_BENCH_WORKER_NODE_ARGS'];
+  const nodeArgs = `${process.env['ESJOBS_BENCH_NODE_ARGS'] ?? ''} ${own ?? ''}`.split(' ').filter((a) => a !== '');
   const proc = spawn(process.execPath, [...nodeArgs, '--conditions=@esjobs/source', '--import', 'tsx', cliMain, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -125,7 +127,7 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
 
 /** Starts `esjobs engine start` on a free port; resolves with its URL. */
 export async function spawnEngine(profile: 'none' | 'realistic'): Promise<{ child: Child; url: string }> {
-  const child = spawnCli(['engine', 'start', '--port', '0', '--profile', profile]);
+  const child = spawnCli(['engine', 'start', '--port', '0', '--profile', profile], {}, 'engine');
   const m = await child.waitFor(/listening on (http:\/\/\S+)/, 60_000);
   const url = m[1];
   if (url === undefined) throw new Error('engine printed no URL');
@@ -144,6 +146,7 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<Child> {
   const child = spawnCli(
     ['worker', 'start', '--jobs', benchJobs, '--es', o.url, '--prefix', o.prefix, '--queues', o.queue, '--concurrency', String(o.concurrency), '--log-format', 'json'],
     { ESJOBS_ES_URL: '' },
+    'worker',
   );
   await child.waitFor(/worker ready/, 120_000);
   return child;

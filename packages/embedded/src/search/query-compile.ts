@@ -35,10 +35,10 @@ export interface Partition {
 
 export interface Span {
   readonly field: string;
-  readonly lo: number;
-  readonly loInc: boolean;
-  readonly hi: number;
-  readonly hiInc: boolean;
+  /** The bounds, as text: lists are cached per span. */
+  readonly key: string;
+  /** The range's own test of one value. */
+  readonly test: (v: IndexedValue) => boolean;
 }
 
 export interface CompileContext {
@@ -237,7 +237,8 @@ function compileRange(field: string, bounds: RangeBounds, boost: number, ctx: Co
     return true;
   };
   // Dates are left out: their bounds are usually relative to `now` and differ in every search.
-  const bounded = isNumeric(f.type) && typeof lo === 'number' && typeof hi === 'number' ? { field, lo, loInc, hi, hiInc } : undefined;
+  const bounded: Span | undefined =
+    isNumeric(f.type) && typeof lo === 'number' && typeof hi === 'number' ? { field, key: `${loInc ? '[' : '('}${lo},${hi}${hiInc ? ']' : ')'}`, test: inRange } : undefined;
   return {
     score: (e) => (someValue(e.doc.fields, field, inRange) === true ? s : undefined),
     candidates: () => undefined,

@@ -1,5 +1,5 @@
 import type { IndexedValue, MappingView, SearchSide, StoredDoc } from '../contracts.js';
-import { forEachChangedField } from '../store/doc-fields.js';
+import { forEachChangedField, someValue } from '../store/doc-fields.js';
 import type { Span } from './query-compile.js';
 
 /** A visible document with its position in index order (`_doc` sort, final tie-break). */
@@ -141,7 +141,7 @@ export class SearchIndex implements SearchSide {
     span?: Span,
   ): (readonly Decorated[])[] {
     const caches = span === undefined ? this.partitionCaches : this.spanCaches;
-    const cacheKey = span === undefined ? `${field}\u0000${key}` : `${field}\u0000${key}\u0000${spanKey(span)}`;
+    const cacheKey = span === undefined ? `${field}\u0000${key}` : `${field}\u0000${key}\u0000${span.field}\u0000${span.key}`;
     let cache = caches.get(cacheKey);
     if (!cache) {
       cache = { field, span, extract, compare, lists: new Map(), used: new Map(), lastUsed: 0, lastUsedGeneration: this.generation };
@@ -334,18 +334,7 @@ function touches(e: Entry, cache: PartitionCache): boolean {
 
 /** Whether the entry has a value of the span's field inside it (always, without a span). */
 function inSpan(e: Entry, span: Span | undefined): boolean {
-  if (span === undefined) return true;
-  const values = e.doc.fields.get(span.field);
-  if (values === undefined) return false;
-  for (const v of values) {
-    if (typeof v !== 'number') continue;
-    if ((span.loInc ? v >= span.lo : v > span.lo) && (span.hiInc ? v <= span.hi : v < span.hi)) return true;
-  }
-  return false;
-}
-
-function spanKey(span: Span): string {
-  return `${span.field}\u0000${span.loInc ? '[' : '('}${span.lo},${span.hi}${span.hiInc ? ']' : ')'}`;
+  return span === undefined || someValue(e.doc.fields, span.field, span.test) === true;
 }
 
 /** Drop changed entries and merge the (sorted) new ones in: O(n + k log k) per refresh. */

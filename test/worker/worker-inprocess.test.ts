@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { EventBus, listWorkers, partitionOf, partitionRange, JobCancelledError, JobTimeoutError, LeaseLostError, UnrecoverableError, type JobState } from '@esjobs/core';
-import { type AnyJobDefinition, RetryLaterError, Worker, type WorkerOptions, defineJob } from '@esjobs/worker';
+import { type AnyJobDefinition, type JobContext, RetryLaterError, Worker, type WorkerOptions, defineJob } from '@esjobs/worker';
 import { track, useLeakCheck } from '../support/leaks.js';
 import { type Target, eventually, openTarget, sleep } from './support.js';
 
@@ -67,23 +67,36 @@ describe('Worker (in-process, embedded engine)', function () {
     const progress: unknown[] = [];
     bus.on('job:progress', (e) => progress.push(e.progress));
     let info: unknown;
+    const contexts: JobContext[] = [];
     const known = defineJob({
       name: 'known',
       handler: (_p: null, ctx) => {
-        info = ctx.job;
+        if (ctx.job.id === 'my-id') info = ctx.job;
+        contexts.push(ctx);
         ctx.log.info('hello');
-        ctx.progress({ pct: 50 });
+        const { progress: report } = ctx; // usable unbound
+        report({ pct: 50 });
         return { ok: true };
       },
     });
     const a = await t.store.enqueue('known', null, { jobId: 'my-id', priority: 5 });
+    const a2 = await t.store.enqueue('known', null);
     const b = await t.store.enqueue('unknown', null);
     const w = worker([known], { events: bus });
     await w.start();
     await waitState(a.job.id, 'completed');
+    await waitState(a2.job.id, 'completed');
     expect(info).to.include({ id: 'my-id', name: 'known', queue: 'default', attempt: 1, priority: 5 });
     expect((info as { enqueuedAt: number }).enqueuedAt).to.be.a('number');
-    expect(progress).to.deep.equal([{ pct: 50 }]);
+    expect(progress).to.deep.equal([{ pct: 50 }, { pct: 50 }]);
+    // Accessors are shared, not per-job getter closures: a literal with getters gets a V8 hidden
+    // class of its own per job, which kept finished jobs from being collected young (run-context.ts).
+    const [c1, c2] = contexts;
+    expect(contexts).to.have.length(2);
+    expect(Object.getOwnPropertyDescriptor(c1, 'signal')).to.equal(undefined);
+    expect(Object.getOwnPropertyDescriptor(c1, 'log')).to.equal(undefined);
+    expect(Object.getPrototypeOf(c1)).to.equal(Object.getPrototypeOf(c2));
+    expect(c1?.signal).to.be.instanceOf(AbortSignal);
     await sleep(200);
     expect(await stateOf(b.job.id)).to.equal('queued');
   });

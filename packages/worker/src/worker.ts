@@ -35,12 +35,12 @@ import type { JsonValue } from '@esjobs/core';
 import { ActiveJob } from './active-job.js';
 import { planClaims } from './claim-plan.js';
 import { ClaimPeers } from './claim-peers.js';
-import type { JobContext } from './job-context.js';
-import { scheduleInfo } from './job-context.js';
+import { isoMs } from './iso-ms.js';
 import { childLogger, type Logger } from './logger.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, validate } from './options.js';
 import { PollDelay } from './poll-delay.js';
-import { RetryLaterError } from './retry-later.js';
+import { RunContext, type RunContextHost } from './run-context.js';
+import { RunningJobs } from './running-jobs.js';
 import { type HandlerOutcome, runHandler } from './run-handler.js';
 import { SettleWriter } from './settle-writer.js';
 import { WorkerShutdownError } from './shutdown-error.js';
@@ -84,12 +84,6 @@ function isBackendContext(es: unknown): es is BackendContext {
   return typeof es === 'object' && es !== null && 'names' in es && 'request' in es && typeof (es as BackendContext).request === 'function';
 }
 
-function toMs(iso: string | null | undefined): number | undefined {
-  if (iso === null || iso === undefined) return undefined;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? undefined : t;
-}
-
 function asJson(value: unknown): JsonValue | undefined {
   if (value === undefined) return undefined;
   try {
@@ -105,10 +99,11 @@ export class Worker {
   readonly ctx: BackendContext;
   private readonly o: ResolvedWorkerOptions;
   private readonly log: Logger;
+  private readonly runHost: RunContextHost;
   /** Per-job debug lines are built only when someone reads them. */
   private readonly debugLog: boolean;
   private state: WorkerState = 'idle';
-  private readonly active = new Map<string, ActiveJob>();
+  private readonly active = new RunningJobs();
   private readonly runningByName = new Map<string, number>();
   private running = 0;
   private readonly store: JobStore;
@@ -158,6 +153,7 @@ export class Worker {
     this.id = this.o.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.events = this.o.events ?? new EventBus({ clock: this.ctx.clock });
     this.log = childLogger(this.o.logger, { workerId: this.id });
+    this.runHost = { workerId: this.id, logger: this.o.logger, progress: (active, value) => this.reportProgress(active, value) };
     this.debugLog = this.o.logger.isLevelEnabled?.('debug') ?? true;
     this.store = new JobStore(this.ctx, { lease: this.o.leaseMs });
     this.settler = new SettleWriter(this.store, this.log, this.o.leaseMs * 2);
@@ -482,7 +478,7 @@ export class Worker {
   private startJob(job: ClaimedJob, slot: HeldQueueSlot | undefined): void {
     const def = this.o.jobs.get(job.doc.name);
     const now = this.now();
-    const leaseExpiresAt = toMs(job.doc.lease?.expiresAt) ?? now + this.o.leaseMs;
+    const leaseExpiresAt = isoMs(job.doc.lease?.expiresAt) ?? now + this.o.leaseMs;
     if (def === undefined) {
       // Cannot happen (claims filter by name); give it back rather than fail it.
       void this.settler.submit(job, { type: 'release' });
@@ -493,7 +489,7 @@ export class Worker {
     this.running++;
     this.runningByName.set(def.name, (this.runningByName.get(def.name) ?? 0) + 1);
     this.counters.claimed++;
-    const runAt = toMs(job.doc.runAt) ?? now;
+    const runAt = isoMs(job.doc.runAt) ?? now;
     this.events.emit('job:active', { at: now, jobId: job.id, name: def.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, leaseExpiresAt, waitedMs: Math.max(0, now - runAt) });
     const timeoutMs = def.timeoutMs ?? job.doc.timeoutMs;
     if (timeoutMs !== null && timeoutMs > 0) {
@@ -506,47 +502,20 @@ export class Worker {
     this.finishing.add(p);
   }
 
-  private jobContext(active: ActiveJob): JobContext {
+  /** `ctx.progress` of a run: validated here, stored with the run's next heartbeat. */
+  private reportProgress(active: ActiveJob, value: unknown): void {
+    if (active.finished) return;
+    const json = asJson(value);
+    if (json === undefined) throw new TypeError('progress must be JSON-serializable');
+    active.progress = { value: json, dirty: true };
     const { job } = active;
-    // Built on first use: most handlers never log, and a logger per job is garbage per job.
-    let log: Logger | undefined;
-    const parent = this.o.logger;
-    const workerId = this.id;
-    return {
-      job: {
-        id: job.id,
-        name: job.doc.name,
-        queue: job.doc.queue,
-        attempt: job.doc.attempt,
-        maxAttempts: job.doc.maxAttempts,
-        priority: job.doc.priority,
-        enqueuedAt: toMs(job.doc.enqueuedAt) ?? 0,
-        ...scheduleInfo(job.doc),
-      },
-      get signal(): AbortSignal {
-        return active.signal;
-      },
-      get log(): Logger {
-        log ??= childLogger(parent, { workerId, jobId: job.id, job: job.doc.name, attempt: job.doc.attempt });
-        return log;
-      },
-      progress: (value: unknown): void => {
-        if (active.finished) return;
-        const json = asJson(value);
-        if (json === undefined) throw new TypeError('progress must be JSON-serializable');
-        active.progress = { value: json, dirty: true };
-        this.events.emit('job:progress', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, progress: json });
-      },
-      retryLater: (delay = 0): never => {
-        throw new RetryLaterError(delay);
-      },
-    };
+    this.events.emit('job:progress', { at: this.now(), jobId: job.id, name: job.doc.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, progress: json });
   }
 
   private async execute(active: ActiveJob): Promise<void> {
     let outcome: HandlerOutcome;
     try {
-      outcome = await runHandler(active, this.jobContext(active));
+      outcome = await runHandler(active, new RunContext(active, this.runHost));
     } catch (err) {
       outcome = { kind: 'failed', error: toError(err), unrecoverable: false };
     }

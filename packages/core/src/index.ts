@@ -74,7 +74,7 @@ export { sendBatch, type BatchFn, type Pending } from './jobs/write-buffer.js';
 export { ContentionSpread } from './jobs/contention-spread.js';
 export { ClaimCursor } from './jobs/claim-cursor.js';
 export { PARTITIONS, partitionOf, partitionRange, type PartitionShare } from './jobs/partition.js';
-export { newJobDocument, newJobId } from './jobs/document.js';
+export { newJobDocument, newJobId, toMs } from './jobs/document.js';
 // Worker runtime operations: registry, cluster-wide queue limits, retry-later (owned by the worker).
 export { workersMappings, workersSettings, type WorkerDocument } from './indices/workers.js';
 export { upsertWorker } from './backend/worker-upsert.js';

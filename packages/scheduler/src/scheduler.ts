@@ -34,6 +34,7 @@ import {
   getSchedules,
   listScheduleDocuments,
   putSchedule,
+  toMs,
 } from '@esjobs/core';
 import { compileCron } from './cron.js';
 import { EnqueueBatcher } from './enqueue-batcher.js';
@@ -97,12 +98,6 @@ export interface FirePassResult {
 type JobsMap = Readonly<Record<string, JobType<string, never>>>;
 
 const WRITE_ATTEMPTS = 10;
-
-function toMs(iso: string | undefined): number | undefined {
-  if (iso === undefined) return undefined;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? undefined : t;
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

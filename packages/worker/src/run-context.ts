@@ -5,9 +5,8 @@
  * document alive through young-generation collections until the next full one. With the literal
  * (and the running-jobs table, see running-jobs.ts) nearly every job's document was promoted.
  */
-import type { Duration } from '@esjobs/core';
+import { type Duration, toMs } from '@esjobs/core';
 import type { ActiveJob } from './active-job.js';
-import { isoMs } from './iso-ms.js';
 import { type JobContext, type JobInfo, scheduleInfo } from './job-context.js';
 import { childLogger, type Logger } from './logger.js';
 import { RetryLaterError } from './retry-later.js';
@@ -38,7 +37,7 @@ export class RunContext implements JobContext {
       attempt: job.doc.attempt,
       maxAttempts: job.doc.maxAttempts,
       priority: job.doc.priority,
-      enqueuedAt: isoMs(job.doc.enqueuedAt) ?? 0,
+      enqueuedAt: toMs(job.doc.enqueuedAt) ?? 0,
       ...scheduleInfo(job.doc),
     };
   }

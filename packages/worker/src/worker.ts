@@ -29,13 +29,13 @@ import {
   removeWorker,
   renewQueueSlots,
   toError,
+  toMs,
   upsertWorker,
 } from '@esjobs/core';
 import type { JsonValue } from '@esjobs/core';
 import { ActiveJob } from './active-job.js';
 import { planClaims } from './claim-plan.js';
 import { ClaimPeers } from './claim-peers.js';
-import { isoMs } from './iso-ms.js';
 import { childLogger, type Logger } from './logger.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, validate } from './options.js';
 import { PollDelay } from './poll-delay.js';
@@ -478,7 +478,7 @@ export class Worker {
   private startJob(job: ClaimedJob, slot: HeldQueueSlot | undefined): void {
     const def = this.o.jobs.get(job.doc.name);
     const now = this.now();
-    const leaseExpiresAt = isoMs(job.doc.lease?.expiresAt) ?? now + this.o.leaseMs;
+    const leaseExpiresAt = toMs(job.doc.lease?.expiresAt) ?? now + this.o.leaseMs;
     if (def === undefined) {
       // Cannot happen (claims filter by name); give it back rather than fail it.
       void this.settler.submit(job, { type: 'release' });
@@ -489,7 +489,7 @@ export class Worker {
     this.running++;
     this.runningByName.set(def.name, (this.runningByName.get(def.name) ?? 0) + 1);
     this.counters.claimed++;
-    const runAt = isoMs(job.doc.runAt) ?? now;
+    const runAt = toMs(job.doc.runAt) ?? now;
     this.events.emit('job:active', { at: now, jobId: job.id, name: def.name, queue: job.doc.queue, attempt: job.doc.attempt, workerId: this.id, leaseExpiresAt, waitedMs: Math.max(0, now - runAt) });
     const timeoutMs = def.timeoutMs ?? job.doc.timeoutMs;
     if (timeoutMs !== null && timeoutMs > 0) {
@@ -664,7 +664,7 @@ export class Worker {
 
   private async beat(): Promise<void> {
     // Jobs still being written keep their lease too, so a slow settle never loses them.
-    const jobs = [...this.active.values()];
+    const jobs = this.active.values();
     if (jobs.length === 0) return;
     await this.storeProgress(jobs.filter((a) => !a.finished && a.progress?.dirty === true));
     const started = this.now();

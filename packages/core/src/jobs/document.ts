@@ -27,6 +27,7 @@ export function iso(ms: number): string {
   return text;
 }
 
+/** Epoch ms of an ISO-8601 time from a document; undefined when absent or unparsable. */
 export function toMs(isoTime: string | null | undefined): number | undefined {
   if (isoTime === null || isoTime === undefined) return undefined;
   const t = Date.parse(isoTime);

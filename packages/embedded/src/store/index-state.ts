@@ -238,9 +238,8 @@ export class IndexState implements IndexHandle {
     const now = this.host.now();
     // Oldest first (a delete re-inserts its id), so stop at the first one still kept: every
     // refresh used to walk all of them, tens of thousands after a retention sweep.
-    for (const id of this.tombstones.keys()) {
-      const t = this.tombstones.get(id);
-      if (t !== undefined && now - t.at <= gcDeletesMs) break;
+    for (const [id, t] of this.tombstones) {
+      if (now - t.at <= gcDeletesMs) break;
       this.tombstones.delete(id);
     }
   }

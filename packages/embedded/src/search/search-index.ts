@@ -1,5 +1,5 @@
 import type { IndexedValue, MappingView, SearchSide, StoredDoc } from '../contracts.js';
-import { forEachChangedField, someValue } from '../store/doc-fields.js';
+import { distinctValues, forEachChangedField, someValue } from '../store/doc-fields.js';
 import type { Span } from './query-compile.js';
 
 /** A visible document with its position in index order (`_doc` sort, final tie-break). */
@@ -119,10 +119,18 @@ export class SearchIndex implements SearchSide {
       added.push(e);
     }
     for (const cache of this.sortCaches.values()) mergeInto(cache, removed, added);
-    for (const cache of this.partitionCaches.values()) mergePartitions(cache, removed, added);
+    // The partitioned caches share a field or two (a claim's `state`): the changes are grouped by
+    // its values once, so each cache looks only at the values it lists (`queued`), not at every change.
+    const groups = new Map<string, ChangesByValue>();
+    const grouped = (field: string): ChangesByValue => {
+      let g = groups.get(field);
+      if (g === undefined) groups.set(field, (g = groupByValue(field, removed, added)));
+      return g;
+    };
+    for (const cache of this.partitionCaches.values()) mergePartitions(cache, grouped);
     for (const [key, cache] of this.spanCaches) {
       if (this.generation - cache.lastUsedGeneration > spanCacheIdleGenerations) this.spanCaches.delete(key);
-      else mergePartitions(cache, removed, added);
+      else mergePartitions(cache, grouped);
     }
   }
 
@@ -293,43 +301,36 @@ function dropLeastUsed(cache: PartitionCache): void {
   cache.lists.delete(oldest);
 }
 
-/** Add `item` (for entry `e`) to the lists of `e`'s values that are built (`only`), or to all of them. */
-function addToPartitions<T>(lists: Map<IndexedValue, T[]>, field: string, e: Entry, item: T, only?: ReadonlyMap<IndexedValue, unknown>): void {
-  const values = e.doc.fields.get(field);
-  if (values === undefined) return;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as IndexedValue;
-    if (only !== undefined && !only.has(v)) continue;
-    if (values.indexOf(v) !== i) continue; // a value repeated in one document is listed once
-    let list = lists.get(v);
-    if (!list) lists.set(v, (list = []));
-    list.push(item);
-  }
+/** One refresh's replaced and new entries, by each value they hold of one field. */
+type ChangesByValue = Map<IndexedValue, { readonly removed: Entry[]; readonly added: Entry[] }>;
+
+function groupByValue(field: string, removed: readonly Entry[], added: readonly Entry[]): ChangesByValue {
+  const out: ChangesByValue = new Map();
+  for (const e of removed) for (const v of distinctValues(e.doc.fields, field)) changesOf(out, v).removed.push(e);
+  for (const e of added) for (const v of distinctValues(e.doc.fields, field)) changesOf(out, v).added.push(e);
+  return out;
 }
 
-function mergePartitions(cache: PartitionCache, removed: readonly Entry[], added: readonly Entry[]): void {
+function changesOf(out: ChangesByValue, v: IndexedValue): { readonly removed: Entry[]; readonly added: Entry[] } {
+  let g = out.get(v);
+  if (g === undefined) out.set(v, (g = { removed: [], added: [] }));
+  return g;
+}
+
+function mergePartitions(cache: PartitionCache, grouped: (field: string) => ChangesByValue): void {
   if (cache.lists.size === 0) return;
-  const fresh = new Map<IndexedValue, Decorated[]>();
-  const goneBy = new Map<IndexedValue, Entry[]>();
-  // Only changes touching built lists are decorated (the sort values are extracted per entry);
-  // replaced entries only when a list is patched in place (a merge drops them by `gone`).
-  for (const e of added) if (touches(e, cache)) addToPartitions(fresh, cache.field, e, { e, k: cache.extract(e) }, cache.lists);
-  for (const e of removed) if (touches(e, cache)) addToPartitions(goneBy, cache.field, e, e, cache.lists);
-  const affected = new Set<IndexedValue>([...fresh.keys(), ...goneBy.keys()]);
-  for (const v of affected) {
-    const incoming = fresh.get(v) ?? [];
-    const current = cache.lists.get(v);
-    if (current === undefined) continue;
-    if (patchInPlace(current, goneBy.get(v) ?? [], cache.extract, incoming, cache.compare)) continue;
+  const groups = grouped(cache.field);
+  for (const [v, current] of cache.lists) {
+    const g = groups.get(v);
+    if (g === undefined) continue;
+    const span = cache.span;
+    const gone = span === undefined ? g.removed : g.removed.filter((e) => inSpan(e, span));
+    const incoming: Decorated[] = [];
+    for (const e of g.added) if (inSpan(e, span)) incoming.push({ e, k: cache.extract(e) });
+    if (gone.length === 0 && incoming.length === 0) continue;
+    if (patchInPlace(current, gone, cache.extract, incoming, cache.compare)) continue;
     cache.lists.set(v, withChanges(current, incoming, cache.compare));
   }
-}
-
-function touches(e: Entry, cache: PartitionCache): boolean {
-  const values = e.doc.fields.get(cache.field);
-  if (values === undefined) return false;
-  for (const v of values) if (cache.lists.has(v)) return inSpan(e, cache.span);
-  return false;
 }
 
 /** Whether the entry has a value of the span's field inside it (always, without a span). */

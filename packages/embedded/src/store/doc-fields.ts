@@ -140,3 +140,10 @@ export function someValue(fields: DocFields, path: string, pred: (v: IndexedValu
   for (const v of vals) if (pred(v)) return true;
   return false;
 }
+
+/** The distinct values of `path` (a value repeated in one document once), none when it has none. */
+export function distinctValues(fields: DocFields, path: string): readonly IndexedValue[] {
+  const vals = fields.get(path);
+  if (vals === undefined) return none;
+  return vals.length < 2 || vals.every((v, i) => vals.indexOf(v) === i) ? vals : vals.filter((v, i) => vals.indexOf(v) === i);
+}

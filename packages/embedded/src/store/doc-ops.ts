@@ -66,10 +66,11 @@ export function validateConditions(c: WriteConditions, opType: 'index' | 'create
 
 function checkSeqNo(idx: IndexState, id: string, cur: StoredDoc | undefined, c: WriteConditions): void {
   if (c.ifSeqNo === undefined) return;
-  const required = `[${id}]: version conflict, required seqNo [${c.ifSeqNo}], primary term [${c.ifPrimaryTerm ?? 0}].`;
-  if (!cur) throw versionConflict(idx.name, idx.uuid, `${required} but no document was found`);
+  // the message only when it is thrown: every conditional write (each job transition) passes here
+  const required = (): string => `[${id}]: version conflict, required seqNo [${c.ifSeqNo}], primary term [${c.ifPrimaryTerm ?? 0}].`;
+  if (!cur) throw versionConflict(idx.name, idx.uuid, `${required()} but no document was found`);
   if (cur.seqNo !== c.ifSeqNo || cur.primaryTerm !== c.ifPrimaryTerm) {
-    throw versionConflict(idx.name, idx.uuid, `${required} current document has seqNo [${cur.seqNo}] and primary term [${cur.primaryTerm}]`);
+    throw versionConflict(idx.name, idx.uuid, `${required()} current document has seqNo [${cur.seqNo}] and primary term [${cur.primaryTerm}]`);
   }
 }
 

@@ -111,6 +111,30 @@ describe('store: bulk and mget', () => {
     expect((bad.body as { error: Body }).error['type']).to.equal('x_content_parse_exception');
   });
 
+  it('conditional action lines read the same whatever their spelling (compact, spaced, reordered, leading zeros, fractions)', async () => {
+    await call(engine, 'PUT', '/cs/_doc/a', { n: 0 });
+    const seq = ((await call(engine, 'GET', '/cs/_doc/a')).body as Body)['_seq_no'] as number;
+    let n = 0;
+    const outcome = async (meta: string): Promise<unknown> => {
+      // a new value each time: an unchanged document would be a noop
+      const res = await call(engine, 'POST', '/_bulk', `${meta}\n{"doc":{"n":${++n}}}\n`);
+      const b = res.body as { items?: Item[]; error?: Body };
+      return b.error !== undefined ? `${res.status} ${String(b.error['type'])}` : b.items?.[0]?.['update']?.['status'];
+    };
+    // a stale seq_no loses, whatever the spelling
+    expect(await outcome(`{"update":{"_index":"cs","_id":"a","if_seq_no":${seq + 5},"if_primary_term":1}}`)).to.equal(409);
+    expect(await outcome(`{ "update" : { "_index" : "cs", "_id" : "a", "if_seq_no" : ${seq + 5}, "if_primary_term" : 1 } }`)).to.equal(409);
+    // JSON.parse's verdicts: leading zeros and a repeated key's last value
+    expect(await outcome(`{"update":{"_index":"cs","_id":"a","if_seq_no":0${seq},"if_primary_term":1}}`)).to.equal('400 x_content_parse_exception');
+    expect(await outcome(`{"update":{"_index":"cs","_id":"a","if_seq_no":${seq + 5},"if_seq_no":${seq},"if_primary_term":1}}`)).to.equal(200);
+    const now = ((await call(engine, 'GET', '/cs/_doc/a')).body as Body)['_seq_no'] as number;
+    // a fraction, and the keys in another order, are still numbers to compare
+    expect(await outcome(`{"update":{"if_primary_term":1,"if_seq_no":${now}.0,"_id":"a","_index":"cs"}}`)).to.equal(200);
+    const last = (await call(engine, 'GET', '/cs/_doc/a')).body as Body;
+    expect(last['_seq_no']).to.be.greaterThan(now);
+    expect(last['_version']).to.equal(3);
+  });
+
   it('mget in docs and ids forms, real-time, with per-document errors', async () => {
     await call(engine, 'PUT', '/m/_doc/1', { a: 1, b: 2 });
     await call(engine, 'PUT', '/m/_doc/2', { a: 3 });

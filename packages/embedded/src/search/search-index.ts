@@ -1,5 +1,5 @@
 import type { IndexedValue, MappingView, SearchSide, StoredDoc } from '../contracts.js';
-import { distinctValues, forEachChangedField, someValue } from '../store/doc-fields.js';
+import { type Slot, distinctValues, forEachChangedField, slotLength, someValue } from '../store/doc-fields.js';
 import type { Span } from './query-compile.js';
 
 /** A visible document with its position in index order (`_doc` sort, final tie-break). */
@@ -229,22 +229,21 @@ export class SearchIndex implements SearchSide {
     });
   }
 
-  private reindexField(id: string, field: string, before: readonly IndexedValue[], after: readonly IndexedValue[]): void {
+  private reindexField(id: string, field: string, before: Slot, after: Slot): void {
     const byValue = this.postings.get(field);
     if (byValue !== undefined) {
-      for (const v of before) {
-        const ids = byValue.get(v);
-        if (!ids) continue;
-        ids.delete(id);
-        if (ids.size === 0) byValue.delete(v);
-      }
-      for (const v of after) addPosting(byValue, v, id);
+      if (Array.isArray(before)) for (const v of before) dropPosting(byValue, v, id);
+      else if (before !== undefined) dropPosting(byValue, before, id);
+      if (Array.isArray(after)) for (const v of after) addPosting(byValue, v, id);
+      else if (after !== undefined) addPosting(byValue, after, id);
     }
+    const nb = slotLength(before);
+    const na = slotLength(after);
     const s = this.stats.get(field);
-    if (s === undefined) this.stats.set(field, { docs: after.length > 0 ? 1 : 0, terms: after.length });
+    if (s === undefined) this.stats.set(field, { docs: na > 0 ? 1 : 0, terms: na });
     else {
-      s.docs += (after.length > 0 ? 1 : 0) - (before.length > 0 ? 1 : 0);
-      s.terms += after.length - before.length;
+      s.docs += (na > 0 ? 1 : 0) - (nb > 0 ? 1 : 0);
+      s.terms += na - nb;
     }
   }
 
@@ -252,14 +251,7 @@ export class SearchIndex implements SearchSide {
     const id = e.doc.id;
     e.doc.fields.forEach((values, field) => {
       const byValue = this.postings.get(field);
-      if (byValue) {
-        for (const v of values) {
-          const ids = byValue.get(v);
-          if (!ids) continue;
-          ids.delete(id);
-          if (ids.size === 0) byValue.delete(v);
-        }
-      }
+      if (byValue) for (const v of values) dropPosting(byValue, v, id);
       const s = this.stats.get(field);
       if (s) {
         s.docs--;
@@ -273,6 +265,13 @@ function addPosting(byValue: Map<IndexedValue, Set<string>>, v: IndexedValue, id
   const ids = byValue.get(v);
   if (ids === undefined) byValue.set(v, new Set([id]));
   else ids.add(id);
+}
+
+function dropPosting(byValue: Map<IndexedValue, Set<string>>, v: IndexedValue, id: string): void {
+  const ids = byValue.get(v);
+  if (ids === undefined) return;
+  ids.delete(id);
+  if (ids.size === 0) byValue.delete(v);
 }
 
 function evictOldest(caches: Map<string, { lastUsed: number }>): void {

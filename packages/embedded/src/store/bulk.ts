@@ -77,34 +77,49 @@ function wrap(action: Action, body: Record<string, unknown>): Record<string, unk
 
 /**
  * The usual action line, `{"index":{"_index":"i","_id":"1"}}` (any action, `_index`/`_id` in any
- * order, either optional, plain strings without escapes), read without JSON.parse. Anything else
- * gives undefined and goes through JSON.parse, so results and errors are the same either way.
+ * order, either optional, plain strings without escapes), or a conditional write's with
+ * `"if_seq_no":12,"if_primary_term":1` (plain non-negative integers), read without JSON.parse.
+ * Anything else gives undefined and goes through JSON.parse, so results and errors are the same
+ * either way.
  */
-function simpleMeta(line: string): Record<string, Record<string, string>> | undefined {
+function simpleMeta(line: string): Record<string, Record<string, string | number>> | undefined {
   if (line.charCodeAt(0) !== 123 || line.charCodeAt(1) !== 34) return undefined;
   const nameEnd = line.indexOf('"', 2);
   if (nameEnd < 0 || !line.startsWith(':{', nameEnd + 1)) return undefined;
   const action = line.slice(2, nameEnd);
   if (!actions.has(action)) return undefined;
-  const m: Record<string, string> = {};
+  const m: Record<string, string | number> = {};
   let at = nameEnd + 3;
   if (line.charCodeAt(at) !== 125) {
     for (;;) {
       if (line.charCodeAt(at) !== 34) return undefined;
       const keyEnd = line.indexOf('"', at + 1);
-      if (keyEnd < 0 || line.charCodeAt(keyEnd + 1) !== 58 || line.charCodeAt(keyEnd + 2) !== 34) return undefined;
+      if (keyEnd < 0 || line.charCodeAt(keyEnd + 1) !== 58) return undefined;
       const key = line.slice(at + 1, keyEnd);
-      if (key !== '_index' && key !== '_id') return undefined;
-      const valEnd = line.indexOf('"', keyEnd + 3);
-      if (valEnd < 0) return undefined;
-      const value = line.slice(keyEnd + 3, valEnd);
-      for (let k = 0; k < value.length; k++) {
-        const c = value.charCodeAt(k);
-        // escapes and raw control characters: leave both to JSON.parse
-        if (c === 92 || c < 32) return undefined;
+      // a key seen twice is JSON.parse's to resolve (the last one wins)
+      if (m[key] !== undefined) return undefined;
+      if (key === 'if_seq_no' || key === 'if_primary_term') {
+        let end = keyEnd + 2;
+        while (end < line.length && line.charCodeAt(end) >= 48 && line.charCodeAt(end) <= 57) end++;
+        const digits = end - (keyEnd + 2);
+        // leading zeros are invalid JSON; very long numbers lose precision either way, but let JSON.parse say so
+        if (digits === 0 || digits > 15 || (digits > 1 && line.charCodeAt(keyEnd + 2) === 48)) return undefined;
+        m[key] = Number(line.slice(keyEnd + 2, end));
+        at = end;
+      } else {
+        if (line.charCodeAt(keyEnd + 2) !== 34) return undefined;
+        if (key !== '_index' && key !== '_id') return undefined;
+        const valEnd = line.indexOf('"', keyEnd + 3);
+        if (valEnd < 0) return undefined;
+        const value = line.slice(keyEnd + 3, valEnd);
+        for (let k = 0; k < value.length; k++) {
+          const c = value.charCodeAt(k);
+          // escapes and raw control characters: leave both to JSON.parse
+          if (c === 92 || c < 32) return undefined;
+        }
+        m[key] = value;
+        at = valEnd + 1;
       }
-      m[key] = value;
-      at = valEnd + 1;
       const c = line.charCodeAt(at);
       if (c === 125) break;
       if (c !== 44) return undefined;

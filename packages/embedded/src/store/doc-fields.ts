@@ -79,14 +79,14 @@ export class FlatFields implements DocFields {
   }
 
   /** See forEachChangedField. */
-  diff(next: FlatFields, fn: (path: string, before: readonly IndexedValue[], after: readonly IndexedValue[]) => void): boolean {
+  diff(next: FlatFields, fn: (path: string, before: Slot, after: Slot) => void): boolean {
     if (next.slots !== this.slots) return false;
     const paths = this.slots.paths;
     const n = Math.max(this.vals.length, next.vals.length);
     for (let i = 0; i < n; i++) {
       const a = this.vals[i];
       const b = next.vals[i];
-      if (!sameSlot(a, b)) fn(paths[i] ?? '', slotValues(a), slotValues(b));
+      if (!sameSlot(a, b)) fn(paths[i] ?? '', a, b);
     }
     return true;
   }
@@ -103,8 +103,9 @@ export class FlatFields implements DocFields {
 
 const none: readonly IndexedValue[] = [];
 
-function slotValues(v: Slot): readonly IndexedValue[] {
-  return v === undefined ? none : Array.isArray(v) ? v : [v];
+/** How many values a slot holds. */
+export function slotLength(s: Slot): number {
+  return s === undefined ? 0 : Array.isArray(s) ? s.length : 1;
 }
 
 function sameSlot(a: Slot, b: Slot): boolean {
@@ -116,13 +117,14 @@ function sameSlot(a: Slot, b: Slot): boolean {
 
 /**
  * Calls `fn` for each path whose values differ between two versions of a document, with the old
- * and new values. Returns false (and calls nothing) when the two cannot be compared slot by slot
+ * and new values as slots (a single value is not wrapped in an array: most of a partial update's
+ * changed fields are single timestamps, ids and numbers). Returns false (and calls nothing) when the two cannot be compared slot by slot
  * (other implementations, or different mappings' slots): the caller re-indexes everything.
  */
 export function forEachChangedField(
   before: DocFields,
   after: DocFields,
-  fn: (path: string, before: readonly IndexedValue[], after: readonly IndexedValue[]) => void,
+  fn: (path: string, before: Slot, after: Slot) => void,
 ): boolean {
   if (!(before instanceof FlatFields) || !(after instanceof FlatFields)) return false;
   return before.diff(after, fn);

@@ -66,12 +66,15 @@ export function validateConditions(c: WriteConditions, opType: 'index' | 'create
 
 function checkSeqNo(idx: IndexState, id: string, cur: StoredDoc | undefined, c: WriteConditions): void {
   if (c.ifSeqNo === undefined) return;
-  // the message only when it is thrown: every conditional write (each job transition) passes here
-  const required = (): string => `[${id}]: version conflict, required seqNo [${c.ifSeqNo}], primary term [${c.ifPrimaryTerm ?? 0}].`;
-  if (!cur) throw versionConflict(idx.name, idx.uuid, `${required()} but no document was found`);
+  if (!cur) throw versionConflict(idx.name, idx.uuid, `${seqNoRequired(id, c)} but no document was found`);
   if (cur.seqNo !== c.ifSeqNo || cur.primaryTerm !== c.ifPrimaryTerm) {
-    throw versionConflict(idx.name, idx.uuid, `${required()} current document has seqNo [${cur.seqNo}] and primary term [${cur.primaryTerm}]`);
+    throw versionConflict(idx.name, idx.uuid, `${seqNoRequired(id, c)} current document has seqNo [${cur.seqNo}] and primary term [${cur.primaryTerm}]`);
   }
+}
+
+/** The start of a failed compare-and-set's message, built only when it is thrown (every job transition is a conditional write). */
+function seqNoRequired(id: string, c: WriteConditions): string {
+  return `[${id}]: version conflict, required seqNo [${c.ifSeqNo}], primary term [${c.ifPrimaryTerm ?? 0}].`;
 }
 
 /** Version after an external-versioned write, or the conflict Elasticsearch reports. */

@@ -193,6 +193,11 @@ describe('search: results stay exact across refreshes of partial updates', () =>
     // mapped): the update indexes the untouched keys with them, as a fresh copy is
     expect((await call('PUT', '/pu/_mapping', { properties: { name: { type: 'text', fields: { raw: { type: 'keyword' }, kw2: { type: 'keyword' } } }, meta: { properties: { z: { type: 'keyword' } } } } })).status).to.equal(200);
     expect(await step({ n: 1 })).to.deep.equal(['w2', 'leased', 'alpha', 'raw', 'kw2', 'tagY', 'n1', 'extra', 'metaZ']);
+    // values under the updated keys only change: an array shrinks, an object goes and comes back
+    // (the other keys' values are the previous version's, see Mapping.parseDocument)
+    expect(await step({ tags: ['x'] })).to.deep.equal(['w2', 'leased', 'alpha', 'raw', 'kw2', 'n1', 'extra', 'metaZ']);
+    expect(await step({ tags: ['x', 'y'], lease: null })).to.deep.equal(['alpha', 'raw', 'kw2', 'tagY', 'n1', 'extra', 'metaZ']);
+    expect(await step({ lease: { owner: 'w2' } })).to.deep.equal(['w2', 'leased', 'alpha', 'raw', 'kw2', 'tagY', 'n1', 'extra', 'metaZ']);
     // a dotted key beside the object it points into
     expect(await step({ 'lease.owner': 'w3' })).to.include.members(['w3', 'leased', 'alpha']);
     // then the object alone: the dotted key's value still counts for `lease.owner`

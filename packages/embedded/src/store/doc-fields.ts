@@ -26,6 +26,23 @@ export class FieldSlots {
   find(path: string): number | undefined {
     return this.byPath.get(path);
   }
+
+  /** The slots of `key` and of every path below it (`key.sub`, multi-fields), for a top-level key. */
+  under(key: string): readonly number[] {
+    let u = this.underKey.get(key);
+    if (u === undefined || u.known !== this.paths.length) {
+      const slots: number[] = [];
+      const prefix = `${key}.`;
+      this.paths.forEach((p, i) => {
+        if (p === key || p.startsWith(prefix)) slots.push(i);
+      });
+      u = { known: this.paths.length, slots };
+      this.underKey.set(key, u);
+    }
+    return u.slots;
+  }
+
+  private readonly underKey = new Map<string, { known: number; slots: number[] }>();
 }
 
 /** One slot: nothing, one value, or several (arrays in the source, analyzed text, multi-valued fields). */
@@ -42,10 +59,22 @@ export function pushValue(vals: Slot[], slot: number, v: IndexedValue): void {
 export class FlatFields implements DocFields {
   private readonly slots: FieldSlots;
   private readonly vals: readonly Slot[];
+  /** The mapping's generation when these values were parsed (see Mapping.parseDocument). */
+  private readonly generation: number;
 
-  constructor(slots: FieldSlots, vals: readonly Slot[]) {
+  constructor(slots: FieldSlots, vals: readonly Slot[], generation = -1) {
     this.slots = slots;
     this.vals = vals;
+    this.generation = generation;
+  }
+
+  parsedWith(slots: FieldSlots, generation: number): boolean {
+    return this.slots === slots && this.generation === generation && generation >= 0;
+  }
+
+  /** The values to build another version from (arrays inside are never changed in place: pushValue makes new ones for these). */
+  copyValues(): Slot[] {
+    return this.vals.slice();
   }
 
   get(path: string): readonly IndexedValue[] | undefined {

@@ -164,11 +164,12 @@ export function updateOp(idx: IndexState, id: string, spec: UpdateSpec, c: Write
     return indexOp(idx, id, initial, 'create', {});
   }
   checkSeqNo(idx, id, cur, c);
-  const merged = deepMerge(cur.source, spec.doc ?? {});
+  const patch = spec.doc ?? {};
+  const merged = deepMerge(cur.source, patch);
   if (spec.detectNoop && !merged.changed) {
     return { index: idx, id, result: 'noop', seqNo: cur.seqNo, primaryTerm: cur.primaryTerm, version: cur.version, status: 200, doc: cur };
   }
-  const doc = idx.put(id, merged.value, cur.version + 1);
+  const doc = idx.put(id, merged.value, cur.version + 1, { fields: cur.fields, patch });
   return { index: idx, id, result: 'updated', seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, version: doc.version, status: 200, doc };
 }
 

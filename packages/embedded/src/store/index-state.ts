@@ -122,9 +122,13 @@ export class IndexState implements IndexHandle {
     return this.live.values();
   }
 
-  /** Index a document (conditions already checked); parses it against the mapping first, so a mapping error changes nothing. */
-  put(id: string, source: Readonly<Record<string, unknown>>, version: number): StoredDoc {
-    const { fields } = this.mapping.parseDocument(source, id);
+  /**
+   * Index a document (conditions already checked); parses it against the mapping first, so a
+   * mapping error changes nothing. `prev`: the version a partial update (`patch`) was merged into,
+   * whose values the untouched keys may keep.
+   */
+  put(id: string, source: Readonly<Record<string, unknown>>, version: number, prev?: { readonly fields: StoredDoc['fields']; readonly patch: Readonly<Record<string, unknown>> }): StoredDoc {
+    const { fields } = this.mapping.parseDocument(source, id, prev);
     const doc: StoredDoc = { index: this.name, id, source, seqNo: this.nextSeqNo++, primaryTerm: this.primaryTerm, version, fields };
     this.live.set(id, doc);
     this.tombstones.delete(id);

@@ -205,6 +205,8 @@ export class Mapping implements MappingView {
   private dateDetection = true;
   /** Slot numbers of the leaf paths documents have values for (see doc-fields.ts). */
   private readonly slots = new FieldSlots();
+  /** Bumped by every change of the mapping (see parseDocument). */
+  private generation = 0;
 
   constructor(json?: unknown) {
     if (json !== undefined && json !== null) this.merge(Mapping.parse(json));
@@ -247,7 +249,7 @@ export class Mapping implements MappingView {
     if (other.root.dynamic !== undefined) this.root.dynamic = other.root.dynamic;
     Object.assign(this.rootExtras, other.rootExtras);
     if (other.rootExtras['date_detection'] !== undefined) this.dateDetection = other.dateDetection;
-    this.resolved = undefined;
+    this.changed();
   }
 
   toJSON(): Record<string, unknown> {
@@ -292,63 +294,85 @@ export class Mapping implements MappingView {
    * Compute a document's indexed values, adding dynamic mappings as Elasticsearch would. Returns
    * whether the mapping changed. On error the mapping is left as it was.
    */
-  parseDocument(source: Readonly<Record<string, unknown>>, id: string): { fields: DocFields; mappingChanged: boolean } {
-    const ctx: ParseCtx = { id, slots: this.slots, vals: [], added: undefined };
+  /**
+   * The document's indexed values. With `prev` (the version a partial update was merged into, and
+   * the update's `doc`), only the keys the update names are parsed again and the other values are
+   * taken from the previous version, when that version was parsed with this very mapping and no
+   * key is dotted (a dotted key can feed the same path as an object key); otherwise, and without
+   * `prev`, the whole document is parsed.
+   */
+  parseDocument(
+    source: Readonly<Record<string, unknown>>,
+    id: string,
+    prev?: { readonly fields: DocFields; readonly patch: Readonly<Record<string, unknown>> },
+  ): { fields: DocFields; mappingChanged: boolean } {
+    const base = prev === undefined ? undefined : this.unchangedValues(prev.fields, source, prev.patch);
+    const ctx: ParseCtx = { id, slots: this.slots, vals: base ?? [], added: undefined };
+    const dynamic = this.root.dynamic ?? 'true';
     try {
-      this.parseObject(source, this.root, '', this.root.dynamic ?? 'true', ctx);
+      if (base === undefined || prev === undefined) this.parseObject(source, this.root, '', dynamic, ctx);
+      else for (const key in prev.patch) this.parseEntry(key, source[key], this.root, '', dynamic, ctx);
     } catch (e) {
       if (ctx.added) for (const a of ctx.added.reverse()) a.parent.delete(a.name);
       throw e;
     }
-    if (ctx.added) this.resolved = undefined;
-    return { fields: new FlatFields(this.slots, ctx.vals), mappingChanged: ctx.added !== undefined };
+    if (ctx.added) this.changed();
+    return { fields: new FlatFields(this.slots, ctx.vals, this.generation), mappingChanged: ctx.added !== undefined };
+  }
+
+  /** A copy of the previous version's values without those under the patched keys, or undefined when it cannot be reused. */
+  private unchangedValues(fields: DocFields, source: Readonly<Record<string, unknown>>, patch: Readonly<Record<string, unknown>>): Slot[] | undefined {
+    if (!(fields instanceof FlatFields) || !fields.parsedWith(this.slots, this.generation)) return undefined;
+    for (const key in source) if (key.includes('.')) return undefined;
+    const vals = fields.copyValues();
+    for (const key in patch) for (const slot of this.slots.under(key)) vals[slot] = undefined;
+    return vals;
+  }
+
+  /** Mapping changes make the values of documents parsed before them stale for reuse. */
+  private changed(): void {
+    this.resolved = undefined;
+    this.generation++;
   }
 
   private parseObject(obj: Readonly<Record<string, unknown>>, node: ObjectNode, prefix: string, dynamic: Dynamic, ctx: ParseCtx): void {
-    for (const rawKey in obj) {
-      const value = obj[rawKey];
-      if (rawKey === '') throw documentParsing(`failed to parse: field name cannot be an empty string`);
-      if (prefix === '' && rawKey.charCodeAt(0) === 95 && metadataFields.has(rawKey)) {
-        throw documentParsing(`Field [${rawKey}] is a metadata field and cannot be added inside a document. Use the index API request parameters.`);
-      }
-      if (!rawKey.includes('.')) {
-        this.parseField(rawKey, value, node, prefix, dynamic, ctx);
-        continue;
-      }
-      // dotted keys address sub-objects, like {"a": {"b": ...}}
-      const parts = rawKey.split('.');
-      let target = node;
-      let targetPrefix = prefix;
-      let dyn = dynamic;
-      let skip = false;
-      for (let i = 0; i < parts.length - 1; i++) {
-        const part = parts[i] ?? '';
-        const childPath = targetPrefix ? `${targetPrefix}.${part}` : part;
-        let child = target.properties.get(part);
-        if (!child) {
-          if (!this.mayAdd(dyn, part, targetPrefix)) {
-            skip = true;
-            break;
-          }
-          child = { kind: 'object', dynamic: undefined, enabled: true, properties: new Map() };
-          target.properties.set(part, child);
-          added(ctx, target.properties, part);
-        }
-        if (child.kind !== 'object') {
-          throw documentParsing(`Could not dynamically add mapping for field [${childPath}${parts.slice(i + 1).map((p) => `.${p}`).join('')}]. Existing mapping for [${childPath}] must be of type object but found [${child.type}].`);
-        }
-        if (!child.enabled) {
-          skip = true;
-          break;
-        }
-        dyn = child.dynamic ?? dyn;
-        target = child;
-        targetPrefix = childPath;
-      }
-      if (skip) continue;
-      const key = parts[parts.length - 1] ?? rawKey;
-      this.parseField(key, value, target, targetPrefix, dyn, ctx);
+    for (const rawKey in obj) this.parseEntry(rawKey, obj[rawKey], node, prefix, dynamic, ctx);
+  }
+
+  private parseEntry(rawKey: string, value: unknown, node: ObjectNode, prefix: string, dynamic: Dynamic, ctx: ParseCtx): void {
+    if (rawKey === '') throw documentParsing(`failed to parse: field name cannot be an empty string`);
+    if (prefix === '' && rawKey.charCodeAt(0) === 95 && metadataFields.has(rawKey)) {
+      throw documentParsing(`Field [${rawKey}] is a metadata field and cannot be added inside a document. Use the index API request parameters.`);
     }
+    if (!rawKey.includes('.')) {
+      this.parseField(rawKey, value, node, prefix, dynamic, ctx);
+      return;
+    }
+    // dotted keys address sub-objects, like {"a": {"b": ...}}
+    const parts = rawKey.split('.');
+    let target = node;
+    let targetPrefix = prefix;
+    let dyn = dynamic;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const part = parts[i] ?? '';
+      const childPath = targetPrefix ? `${targetPrefix}.${part}` : part;
+      let child = target.properties.get(part);
+      if (!child) {
+        if (!this.mayAdd(dyn, part, targetPrefix)) return;
+        child = { kind: 'object', dynamic: undefined, enabled: true, properties: new Map() };
+        target.properties.set(part, child);
+        added(ctx, target.properties, part);
+      }
+      if (child.kind !== 'object') {
+        throw documentParsing(`Could not dynamically add mapping for field [${childPath}${parts.slice(i + 1).map((p) => `.${p}`).join('')}]. Existing mapping for [${childPath}] must be of type object but found [${child.type}].`);
+      }
+      if (!child.enabled) return;
+      dyn = child.dynamic ?? dyn;
+      target = child;
+      targetPrefix = childPath;
+    }
+    const key = parts[parts.length - 1] ?? rawKey;
+    this.parseField(key, value, target, targetPrefix, dyn, ctx);
   }
 
   private mayAdd(dynamic: Dynamic, name: string, parentPath: string): boolean {

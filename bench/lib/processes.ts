@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cliMain = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
+const engineRecorder = fileURLToPath(new URL('./engine-recorder.ts', import.meta.url));
 export const benchJobs = fileURLToPath(new URL('../jobs.ts', import.meta.url));
 
 export interface Child {
@@ -53,7 +54,9 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
   // ESJOBS_BENCH_ENGINE_NODE_ARGS / ESJOBS_BENCH_WORKER_NODE_ARGS: for the engine or the workers only.
   const own = role === undefined ? undefined : process.env[role === 'engine' ? 'ESJOBS_BENCH_ENGINE_NODE_ARGS' : 'ESJOBS_BENCH_WORKER_NODE_ARGS'];
   const nodeArgs = `${process.env['ESJOBS_BENCH_NODE_ARGS'] ?? ''} ${own ?? ''}`.split(' ').filter((a) => a !== '');
-  const proc = spawn(process.execPath, [...nodeArgs, '--conditions=@esjobs/source', '--import', 'tsx', cliMain, ...args], {
+  // ESJOBS_BENCH_ENGINE_RECORD=<file>: the engine writes every request it handles there (see engine-replay.ts).
+  const record = role === 'engine' && process.env['ESJOBS_BENCH_ENGINE_RECORD'] ? ['--import', engineRecorder] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, '--conditions=@esjobs/source', '--import', 'tsx', ...record, cliMain, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -319,10 +319,10 @@ function changesOf(out: ChangesByValue, v: IndexedValue): { readonly removed: En
 function mergePartitions(cache: PartitionCache, grouped: (field: string) => ChangesByValue): void {
   if (cache.lists.size === 0) return;
   const groups = grouped(cache.field);
+  const span = cache.span;
   for (const [v, current] of cache.lists) {
     const g = groups.get(v);
     if (g === undefined) continue;
-    const span = cache.span;
     const gone = span === undefined ? g.removed : g.removed.filter((e) => inSpan(e, span));
     const incoming: Decorated[] = [];
     for (const e of g.added) if (inSpan(e, span)) incoming.push({ e, k: cache.extract(e) });

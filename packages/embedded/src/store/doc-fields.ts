@@ -11,6 +11,8 @@ import type { DocFields, IndexedValue } from '../contracts.js';
 export class FieldSlots {
   private readonly byPath = new Map<string, number>();
   readonly paths: string[] = [];
+  /** `under()` per top-level key, with the number of paths it was computed from. */
+  private readonly underKey = new Map<string, { known: number; slots: number[] }>();
 
   /** The slot of `path`, assigned on first use. */
   slot(path: string): number {
@@ -41,8 +43,6 @@ export class FieldSlots {
     }
     return u.slots;
   }
-
-  private readonly underKey = new Map<string, { known: number; slots: number[] }>();
 }
 
 /** One slot: nothing, one value, or several (arrays in the source, analyzed text, multi-valued fields). */
@@ -72,7 +72,10 @@ export class FlatFields implements DocFields {
     return this.slots === slots && this.generation === generation && generation >= 0;
   }
 
-  /** The values to build another version from (arrays inside are never changed in place: pushValue makes new ones for these). */
+  /**
+   * The values, to build another version from. Its parse clears the slots it fills first, so
+   * pushValue never extends an array this version still holds.
+   */
   copyValues(): Slot[] {
     return this.vals.slice();
   }
@@ -147,8 +150,9 @@ function sameSlot(a: Slot, b: Slot): boolean {
 /**
  * Calls `fn` for each path whose values differ between two versions of a document, with the old
  * and new values as slots (a single value is not wrapped in an array: most of a partial update's
- * changed fields are single timestamps, ids and numbers). Returns false (and calls nothing) when the two cannot be compared slot by slot
- * (other implementations, or different mappings' slots): the caller re-indexes everything.
+ * changed fields are single timestamps, ids and numbers). Returns false (and calls nothing) when
+ * the two cannot be compared slot by slot (other implementations, or different mappings' slots):
+ * the caller re-indexes everything.
  */
 export function forEachChangedField(
   before: DocFields,

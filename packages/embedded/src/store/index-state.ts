@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IndexHandle, JournalRecord, StoredDoc } from '../contracts.js';
 import { SearchIndex } from '../search/index.js';
-import type { Mapping } from './mapping.js';
+import type { Mapping, UpdatedVersion } from './mapping.js';
 import { parseTimeValue } from './settings.js';
 import type { FlatSettings } from './settings.js';
 
@@ -127,7 +127,7 @@ export class IndexState implements IndexHandle {
    * mapping error changes nothing. `prev`: the version a partial update (`patch`) was merged into,
    * whose values the untouched keys may keep.
    */
-  put(id: string, source: Readonly<Record<string, unknown>>, version: number, prev?: { readonly fields: StoredDoc['fields']; readonly patch: Readonly<Record<string, unknown>> }): StoredDoc {
+  put(id: string, source: Readonly<Record<string, unknown>>, version: number, prev?: UpdatedVersion): StoredDoc {
     const { fields } = this.mapping.parseDocument(source, id, prev);
     const doc: StoredDoc = { index: this.name, id, source, seqNo: this.nextSeqNo++, primaryTerm: this.primaryTerm, version, fields };
     this.live.set(id, doc);

@@ -13,6 +13,12 @@ import { documentParsing, illegalArgument, mapperParsing } from './store-errors.
 
 export type Dynamic = 'true' | 'false' | 'strict' | 'runtime';
 
+/** The version a partial update was merged into (its indexed values) and the update's `doc`. */
+export interface UpdatedVersion {
+  readonly fields: DocFields;
+  readonly patch: Readonly<Record<string, unknown>>;
+}
+
 interface ObjectNode {
   readonly kind: 'object';
   dynamic: Dynamic | undefined;
@@ -292,19 +298,15 @@ export class Mapping implements MappingView {
 
   /**
    * Compute a document's indexed values, adding dynamic mappings as Elasticsearch would. Returns
-   * whether the mapping changed. On error the mapping is left as it was.
-   */
-  /**
-   * The document's indexed values. With `prev` (the version a partial update was merged into, and
-   * the update's `doc`), only the keys the update names are parsed again and the other values are
-   * taken from the previous version, when that version was parsed with this very mapping and no
-   * key is dotted (a dotted key can feed the same path as an object key); otherwise, and without
-   * `prev`, the whole document is parsed.
+   * whether the mapping changed. On error the mapping is left as it was. With `prev`, only the
+   * keys the update names are parsed again and the other values are taken from the previous
+   * version, when that version was parsed with this very mapping and no key is dotted (a dotted
+   * key can feed the same path as an object key); otherwise the whole document is parsed.
    */
   parseDocument(
     source: Readonly<Record<string, unknown>>,
     id: string,
-    prev?: { readonly fields: DocFields; readonly patch: Readonly<Record<string, unknown>> },
+    prev?: UpdatedVersion,
   ): { fields: DocFields; mappingChanged: boolean } {
     const base = prev === undefined ? undefined : this.unchangedValues(prev.fields, source, prev.patch);
     const ctx: ParseCtx = { id, slots: this.slots, vals: base ?? [], added: undefined };
